@@ -1,0 +1,253 @@
+-- AgentOps Hub: the whole current schema. Applying it to an empty database gives the same
+-- catalog as the original schema plus every file in migrations/ (test/db/migrate.test.ts checks).
+-- Idempotent: applying it twice changes nothing.
+
+CREATE TABLE IF NOT EXISTS projects (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    name TEXT NOT NULL,
+    description TEXT,
+    status TEXT NOT NULL DEFAULT 'active'
+        CHECK (status IN ('active', 'paused', 'completed', 'cancelled')),
+    priority INTEGER NOT NULL DEFAULT 50 CHECK (priority BETWEEN 0 AND 100),
+    metadata JSONB NOT NULL DEFAULT '{}'::jsonb,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    completed_at TIMESTAMPTZ
+);
+
+CREATE TABLE IF NOT EXISTS agents (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL DEFAULT 'worker'
+        CHECK (type IN ('chief_of_staff', 'worker', 'specialist')),
+    description TEXT,
+    capabilities TEXT[] NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'idle'
+        CHECK (status IN ('idle', 'busy', 'offline', 'error')),
+    current_task_id UUID,
+    config JSONB NOT NULL DEFAULT '{}'::jsonb,
+    last_seen_at TIMESTAMPTZ,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    last_heartbeat_at TIMESTAMPTZ
+);
+
+CREATE SEQUENCE IF NOT EXISTS tasks_number_seq;
+
+CREATE TABLE IF NOT EXISTS tasks (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    -- what people say: "task 12"
+    number BIGINT NOT NULL DEFAULT nextval('tasks_number_seq'),
+    project_id UUID REFERENCES projects(id) ON DELETE SET NULL,
+    parent_task_id UUID REFERENCES tasks(id) ON DELETE SET NULL,
+    title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 500),
+    description TEXT,
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'in_progress', 'blocked', 'completed', 'failed', 'cancelled')),
+    priority INTEGER NOT NULL DEFAULT 50 CHECK (priority BETWEEN 0 AND 100),
+    assigned_to TEXT REFERENCES agents(name) ON UPDATE CASCADE ON DELETE SET NULL,
+    required_capabilities TEXT[] NOT NULL DEFAULT '{}',
+    input JSONB NOT NULL DEFAULT '{}'::jsonb,
+    result JSONB,
+    error TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    started_at TIMESTAMPTZ,
+    completed_at TIMESTAMPTZ,
+    due_at TIMESTAMPTZ,
+    -- the lease: who holds the task, until when, and the fencing token their writes must carry
+    claimed_by TEXT,
+    claimed_at TIMESTAMPTZ,
+    lease_expires_at TIMESTAMPTZ,
+    claim_token UUID,
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    max_attempts INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
+    blocked_reason TEXT,
+    created_by TEXT
+);
+ALTER SEQUENCE tasks_number_seq OWNED BY tasks.number;
+CREATE UNIQUE INDEX IF NOT EXISTS tasks_number_key ON tasks (number);
+
+CREATE TABLE IF NOT EXISTS task_updates (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    task_id UUID NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    agent_name TEXT,
+    update_type TEXT NOT NULL DEFAULT 'progress'
+        CHECK (update_type IN ('progress', 'note', 'question', 'answer', 'status_change', 'comment', 'error')),
+    message TEXT NOT NULL,
+    data JSONB NOT NULL DEFAULT '{}'::jsonb,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    id BIGSERIAL PRIMARY KEY,
+    event_type TEXT NOT NULL,
+    entity_type TEXT,
+    entity_id TEXT,
+    actor TEXT,
+    payload JSONB NOT NULL DEFAULT '{}'::jsonb,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    -- the outbox: unpublished until published_at is set; tx_id lets the publisher wait for
+    -- older transactions still in flight, so events leave in commit order
+    tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    published_at TIMESTAMPTZ,
+    publish_attempts INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS artifacts (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    task_id UUID REFERENCES tasks(id) ON DELETE SET NULL,
+    project_id UUID REFERENCES projects(id) ON DELETE SET NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'file',
+    uri TEXT NOT NULL,
+    mime_type TEXT,
+    size_bytes BIGINT CHECK (size_bytes IS NULL OR size_bytes >= 0),
+    checksum TEXT,
+    metadata JSONB NOT NULL DEFAULT '{}'::jsonb,
+    created_by TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS tools (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    name TEXT NOT NULL UNIQUE,
+    description TEXT,
+    input_schema JSONB NOT NULL DEFAULT '{}'::jsonb,
+    enabled BOOLEAN NOT NULL DEFAULT true,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS model_usage (
+    id BIGSERIAL PRIMARY KEY,
+    agent_name TEXT,
+    task_id UUID REFERENCES tasks(id) ON DELETE SET NULL,
+    provider TEXT,
+    model TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0 CHECK (prompt_tokens >= 0),
+    completion_tokens INTEGER NOT NULL DEFAULT 0 CHECK (completion_tokens >= 0),
+    cost_usd NUMERIC(14, 6) NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE INDEX IF NOT EXISTS idx_tasks_status ON tasks (status);
+CREATE INDEX IF NOT EXISTS idx_tasks_project ON tasks (project_id);
+CREATE INDEX IF NOT EXISTS idx_tasks_assigned ON tasks (assigned_to);
+CREATE INDEX IF NOT EXISTS idx_tasks_priority ON tasks (priority DESC, created_at);
+CREATE INDEX IF NOT EXISTS idx_task_updates_task ON task_updates (task_id, created_at);
+CREATE INDEX IF NOT EXISTS idx_events_type ON events (event_type, created_at);
+CREATE INDEX IF NOT EXISTS idx_events_entity ON events (entity_type, entity_id);
+CREATE INDEX IF NOT EXISTS idx_artifacts_task ON artifacts (task_id);
+CREATE INDEX IF NOT EXISTS idx_model_usage_agent ON model_usage (agent_name, created_at);
+
+CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger AS $$
+BEGIN
+    NEW.updated_at = now();
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS trg_projects_updated ON projects;
+CREATE TRIGGER trg_projects_updated BEFORE UPDATE ON projects
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+DROP TRIGGER IF EXISTS trg_tasks_updated ON tasks;
+CREATE TRIGGER trg_tasks_updated BEFORE UPDATE ON tasks
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+DROP TRIGGER IF EXISTS trg_agents_updated ON agents;
+CREATE TRIGGER trg_agents_updated BEFORE UPDATE ON agents
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+DROP TRIGGER IF EXISTS trg_tools_updated ON tools;
+CREATE TRIGGER trg_tools_updated BEFORE UPDATE ON tools
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+
+CREATE OR REPLACE VIEW project_progress AS
+SELECT p.id, p.name, p.status, p.priority,
+       count(t.id) AS total_tasks,
+       count(t.id) FILTER (WHERE t.status = 'completed') AS completed_tasks,
+       count(t.id) FILTER (WHERE t.status = 'in_progress') AS in_progress_tasks,
+       count(t.id) FILTER (WHERE t.status = 'blocked') AS blocked_tasks,
+       count(t.id) FILTER (WHERE t.status = 'pending') AS pending_tasks,
+       count(t.id) FILTER (WHERE t.status = 'failed') AS failed_tasks,
+       CASE WHEN count(t.id) FILTER (WHERE t.status <> 'cancelled') = 0 THEN 0
+            ELSE round(100.0 * count(t.id) FILTER (WHERE t.status = 'completed')
+                       / count(t.id) FILTER (WHERE t.status <> 'cancelled'), 1)
+       END AS percent_complete
+FROM projects p
+LEFT JOIN tasks t ON t.project_id = p.id
+GROUP BY p.id;
+
+CREATE INDEX IF NOT EXISTS idx_tasks_claimable ON tasks (priority DESC, created_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS idx_tasks_lease ON tasks (lease_expires_at) WHERE status = 'in_progress';
+CREATE INDEX IF NOT EXISTS idx_tasks_due ON tasks (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_events_unpublished ON events (id) WHERE published_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS api_keys (
+    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    key_hash TEXT NOT NULL UNIQUE,
+    key_prefix TEXT NOT NULL,
+    agent_name TEXT REFERENCES agents(name) ON UPDATE CASCADE ON DELETE CASCADE,
+    is_admin BOOLEAN NOT NULL DEFAULT false,
+    label TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    last_used_at TIMESTAMPTZ,
+    revoked_at TIMESTAMPTZ,
+    CHECK (is_admin OR agent_name IS NOT NULL)
+);
+CREATE INDEX IF NOT EXISTS idx_api_keys_agent ON api_keys (agent_name);
+
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status_code INTEGER,
+    response JSONB,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (scope, key)
+);
+
+CREATE OR REPLACE FUNCTION notify_task_ready() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_notify('agentops_task_ready', coalesce(NEW.assigned_to, ''));
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS trg_tasks_ready ON tasks;
+CREATE TRIGGER trg_tasks_ready AFTER INSERT OR UPDATE OF status ON tasks
+    FOR EACH ROW WHEN (NEW.status = 'pending') EXECUTE FUNCTION notify_task_ready();
+
+CREATE OR REPLACE VIEW active_tasks AS
+SELECT t.id, t.title, t.status, t.priority, t.assigned_to, t.project_id,
+       p.name AS project_name, t.created_at, t.updated_at,
+       t.number, t.due_at, t.claimed_by, t.lease_expires_at
+FROM tasks t
+LEFT JOIN projects p ON p.id = t.project_id
+WHERE t.status IN ('pending', 'in_progress', 'blocked')
+ORDER BY t.priority DESC, t.created_at;
+
+CREATE OR REPLACE VIEW agent_activity AS
+SELECT a.name, a.type, a.status, a.last_seen_at, a.current_task_id,
+       ct.title AS current_task_title,
+       count(t.id) FILTER (WHERE t.status = 'completed') AS tasks_completed,
+       count(t.id) FILTER (WHERE t.status = 'failed') AS tasks_failed,
+       count(t.id) FILTER (WHERE t.status = 'in_progress') AS tasks_in_progress,
+       a.last_heartbeat_at, ct.number AS current_task_number
+FROM agents a
+LEFT JOIN tasks ct ON ct.id = a.current_task_id
+LEFT JOIN tasks t ON t.assigned_to = a.name
+GROUP BY a.id, ct.title, ct.number;
+
+INSERT INTO agents (name, type, description, capabilities)
+VALUES ('cos', 'chief_of_staff', 'Chief of Staff: talks with the person, plans and delegates', '{planning,coordination}'),
+       ('seed', 'worker', 'General worker', '{general}')
+ON CONFLICT (name) DO NOTHING;
+
+INSERT INTO projects (name, description, priority)
+SELECT 'System Initialization', 'Bring the AgentOps system up and check it end to end', 75
+WHERE NOT EXISTS (SELECT 1 FROM projects WHERE name = 'System Initialization');
+
+INSERT INTO tasks (project_id, title, description, priority, assigned_to)
+SELECT p.id, 'Validate AgentOps System', 'Check that agents can claim, update and complete tasks', 75, 'seed'
+FROM projects p
+WHERE p.name = 'System Initialization'
+  AND NOT EXISTS (SELECT 1 FROM tasks WHERE title = 'Validate AgentOps System');

@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadMigrations, migrate, SCHEMA_FILE } from "../../src/db/migrate.ts";
+import type { Sql } from "../../src/db/sql.ts";
+import { BACKENDS, openBackend, type TestDb } from "../helpers/db.ts";
+
+const V0 = readFileSync(new URL("../fixtures/schema-v0.sql", import.meta.url), "utf8");
+
+/** Everything about the schema a user could depend on, order-independent. */
+async function catalog(sql: Sql) {
+  const q = async (text: string) => (await sql.query<Record<string, unknown>>(text)).rows.map((r) => JSON.stringify(r));
+  return {
+    columns: (
+      await q(`SELECT table_name, column_name, data_type, is_nullable, column_default
+               FROM information_schema.columns WHERE table_schema = 'public'
+               AND table_name <> 'schema_migrations' ORDER BY 1, 2`)
+    ).sort(),
+    indexes: (
+      await q(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+               AND tablename <> 'schema_migrations' ORDER BY 1`)
+    ).sort(),
+    constraints: (
+      await q(`SELECT conrelid::regclass::text AS rel, conname, pg_get_constraintdef(oid) AS def
+               FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+               AND conrelid::regclass::text <> 'schema_migrations' ORDER BY 1, 2`)
+    ).sort(),
+    views: (
+      await q(`SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY 1`)
+    ).sort(),
+    triggers: (
+      await q(`SELECT tgrelid::regclass::text AS rel, tgname, pg_get_triggerdef(oid) AS def
+               FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2`)
+    ).sort(),
+    functions: (
+      await q(`SELECT proname, md5(prosrc) AS src FROM pg_proc
+               WHERE pronamespace = 'public'::regnamespace ORDER BY 1`)
+    ).sort(),
+  };
+}
+
+async function counts(sql: Sql) {
+  const tables = ["projects", "tasks", "task_updates", "agents", "events", "artifacts", "tools", "model_usage"];
+  const out: Record<string, number> = {};
+  for (const t of tables) {
+    const r = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`);
+    out[t] = r.rows[0]?.n ?? -1;
+  }
+  return out;
+}
+
+describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
+  const dbs: TestDb[] = [];
+  const open = async (migrateIt: boolean) => {
+    const db = await openBackend(backend, { migrate: migrateIt });
+    dbs.push(db);
+    return db;
+  };
+  afterEach(async () => {
+    await Promise.all(dbs.splice(0).map((d) => d.drop()));
+  });
+
+  it("creates the seed rows on a fresh database", async () => {
+    const { sql } = await open(true);
+    const agents = await sql.query<{ name: string; type: string }>("SELECT name, type FROM agents ORDER BY name");
+    expect(agents.rows).toEqual([
+      { name: "cos", type: "chief_of_staff" },
+      { name: "seed", type: "worker" },
+    ]);
+    const t = await sql.query<{ title: string; number: number; project: string }>(
+      `SELECT t.title, t.number, p.name AS project FROM tasks t JOIN projects p ON p.id = t.project_id`,
+    );
+    expect(t.rows).toEqual([{ title: "Validate AgentOps System", number: 1, project: "System Initialization" }]);
+  });
+
+  it("applying schema.sql twice changes nothing", async () => {
+    const { sql } = await open(true);
+    const before = { cat: await catalog(sql), rows: await counts(sql) };
+    await sql.exec(readFileSync(SCHEMA_FILE, "utf8"));
+    await migrate(sql);
+    expect({ cat: await catalog(sql), rows: await counts(sql) }).toEqual(before);
+  });
+
+  it("upgrades an original AgentOps database in place, keeping its data", async () => {
+    const old = await open(false);
+    await old.sql.exec(V0);
+    await old.sql.exec(`
+      INSERT INTO projects (name) VALUES ('Website');
+      INSERT INTO tasks (title, project_id, created_at)
+        SELECT 'old task ' || g, (SELECT id FROM projects WHERE name = 'Website'), now() - (g || ' minutes')::interval
+        FROM generate_series(1, 5) g;
+      INSERT INTO events (event_type, entity_type, payload) VALUES ('task.created', 'task', '{"x":1}');
+      INSERT INTO task_updates (task_id, message) SELECT id, 'hello' FROM tasks LIMIT 1;`);
+    const before = await counts(old.sql);
+
+    const r = await migrate(old.sql);
+    expect(r.from).toBe(0);
+    expect(r.applied.length).toBe(loadMigrations().length);
+    expect(await counts(old.sql)).toEqual(before);
+
+    // Numbered in creation order: the oldest task is the seed task, then "old task 5" ... "old task 1".
+    const nums = await old.sql.query<{ title: string; number: number }>(
+      "SELECT title, number FROM tasks ORDER BY number",
+    );
+    expect(nums.rows.map((r) => r.title)).toEqual([
+      "old task 5",
+      "old task 4",
+      "old task 3",
+      "old task 2",
+      "old task 1",
+      "Validate AgentOps System",
+    ]);
+    // History is not replayed into NATS.
+    const unpublished = await old.sql.query("SELECT 1 FROM events WHERE published_at IS NULL");
+    expect(unpublished.rowCount).toBe(0);
+    // New tasks continue the numbering.
+    const next = await old.sql.query<{ number: number }>("INSERT INTO tasks (title) VALUES ('new') RETURNING number");
+    expect(next.rows[0]?.number).toBe(7);
+
+    // The upgraded catalog is exactly what schema.sql gives a fresh database.
+    const fresh = await open(true);
+    expect(await catalog(old.sql)).toEqual(await catalog(fresh.sql));
+
+    // And migrating again is a no-op.
+    const again = await migrate(old.sql);
+    expect(again.applied).toEqual([]);
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    // Each test file gets its own database, so files can run side by side.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
