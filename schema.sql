@@ -251,3 +251,22 @@ SELECT p.id, 'Validate AgentOps System', 'Check that agents can claim, update an
 FROM projects p
 WHERE p.name = 'System Initialization'
   AND NOT EXISTS (SELECT 1 FROM tasks WHERE title = 'Validate AgentOps System');
+
+-- migrations/0005_channel_state.sql
+
+CREATE TABLE IF NOT EXISTS channel_state (
+    channel TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value JSONB NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (channel, key)
+);
+
+CREATE TABLE IF NOT EXISTS singleton_leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    -- grows on every change of holder: a stale holder's writes can be refused
+    fencing_token BIGINT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    acquired_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);

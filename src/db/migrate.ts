@@ -38,7 +38,7 @@ const LOCK_KEY = 7_263_101;
  * Brings any database to the current schema:
  * - empty: applies schema.sql and records every migration as applied;
  * - the original AgentOps schema (tables but no schema_migrations): version 0, migrates up;
- * - a hub database: applies the migrations newer than its recorded version.
+ * - a hub database: applies the migrations it has not recorded yet.
  * Each migration runs in its own transaction with its version row, so a failure leaves the
  * database at the last good version.
  */
@@ -52,9 +52,10 @@ export async function migrate(sql: Sql, opts: { migrations?: Migration[]; schema
       name TEXT NOT NULL,
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
-    const recorded = await tx.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
+    const recorded = await tx.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const done = new Set(recorded.rows.map((r) => r.version));
     const hasTasks = await tx.query<{ t: string | null }>("SELECT to_regclass('tasks')::text AS t");
-    const version = recorded.rows[0]?.v ?? (hasTasks.rows[0]?.t ? 0 : null);
+    const version = done.size > 0 ? Math.max(...done) : hasTasks.rows[0]?.t ? 0 : null;
 
     if (version === null) {
       await tx.exec(opts.schema ?? readFileSync(SCHEMA_FILE, "utf8"));
@@ -70,7 +71,8 @@ export async function migrate(sql: Sql, opts: { migrations?: Migration[]; schema
       );
     }
     const applied: string[] = [];
-    for (const m of migrations.filter((m) => m.version > version)) {
+    // Every migration not yet recorded, in order: one merged late with a lower number still runs.
+    for (const m of migrations.filter((m) => !done.has(m.version))) {
       try {
         await tx.exec(m.sql);
       } catch (e) {
