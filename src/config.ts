@@ -130,6 +130,8 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().default("agentops:"),
   NATS_URL: optionalUrl(["nats:", "tls:", "ws:", "wss:"]),
   NATS_CREDS_FILE: optionalString,
+  /** the content of a NATS .creds file, for platforms that inject secrets as variables */
+  NATS_CREDS: optionalString,
   NATS_STREAM: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, "may hold only letters, digits, _ and -")
@@ -210,6 +212,7 @@ export interface Config {
   redisKeyPrefix: string;
   natsUrl: string | undefined;
   natsCredsFile: string | undefined;
+  natsCreds: string | undefined;
   natsStream: string;
   natsSubjectPrefix: string;
   adminKey: string | undefined;
@@ -316,6 +319,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string; dotenv?
     redisKeyPrefix: r.REDIS_KEY_PREFIX,
     natsUrl: r.NATS_URL,
     natsCredsFile: r.NATS_CREDS_FILE,
+    natsCreds: r.NATS_CREDS,
     natsStream: r.NATS_STREAM,
     natsSubjectPrefix: r.NATS_SUBJECT_PREFIX,
     adminKey: r.AGENTOPS_ADMIN_KEY,
@@ -410,6 +414,11 @@ export const SECRET_SETTINGS = [
   "VOICE_TOKEN",
   "TWILIO_AUTH_TOKEN",
   "S3_SECRET_ACCESS_KEY",
+  "NATS_CREDS",
+  "DATABASE_URL",
+  "REDIS_URL",
+  "IMAP_URL",
+  "SMTP_URL",
 ] as const;
 
 /** Every environment variable the hub reads; the Terraform test checks each is wired. */

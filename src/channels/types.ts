@@ -13,6 +13,8 @@ export interface Utterance {
   /** where to answer: chat id, DM channel id, email thread key, voice session */
   conversation: string;
   text: string;
+  /** longer text that came with it: an email's cleaned body becomes a new task's description */
+  body?: string;
   /** unique on the channel; redelivery of the same id never acts twice */
   messageId: string;
   receivedAt: Date;
