@@ -270,3 +270,15 @@ CREATE TABLE IF NOT EXISTS singleton_leases (
     expires_at TIMESTAMPTZ NOT NULL,
     acquired_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- migrations/0002_outbox_notify.sql
+
+CREATE OR REPLACE FUNCTION notify_events() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_notify('agentops_events', '');
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS trg_events_notify ON events;
+CREATE TRIGGER trg_events_notify AFTER INSERT ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_events();

@@ -128,7 +128,7 @@ const schema = z.object({
   DATABASE_POOL_SIZE: int(20, 1, 500),
   REDIS_URL: optionalUrl(["redis:", "rediss:"]),
   REDIS_KEY_PREFIX: z.string().default("agentops:"),
-  NATS_URL: optionalUrl(["nats:", "tls:", "ws:", "wss:"]),
+  NATS_URL: optionalUrl(["nats:", "tls:"]),
   NATS_CREDS_FILE: optionalString,
   /** the content of a NATS .creds file, for platforms that inject secrets as variables */
   NATS_CREDS: optionalString,

@@ -117,3 +117,89 @@ export interface Page<T> {
   /** pass back to get the next page; absent on the last page */
   nextCursor?: string;
 }
+
+/** The last argument of every mutation: who asks, and (tests, replays) what time it is. */
+export interface OpOptions {
+  actor: Actor;
+  /** defaults to the database's clock */
+  now?: Date;
+}
+
+/** Lease and attempt defaults (LEASE_SECONDS, MAX_ATTEMPTS, AGENT_OFFLINE_SECONDS). */
+export interface CoreSettings {
+  leaseSeconds: number;
+  maxAttempts: number;
+  agentOfflineSeconds: number;
+}
+
+/** A task's UUID, its number, or its number as "12" / "#12". */
+export type TaskRef = string | number;
+/** A project's UUID or its name (case-insensitive). */
+export type ProjectRef = string;
+/** An integer 0–100 or a name (low 25, medium 50, high 75, critical 100). */
+export type PriorityInput = number | PriorityName | string;
+
+export interface Artifact {
+  id: string;
+  taskId: string | null;
+  projectId: string | null;
+  name: string;
+  kind: string;
+  uri: string;
+  mimeType: string | null;
+  sizeBytes: number | null;
+  checksum: string | null;
+  metadata: Record<string, unknown>;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
+export interface Tool {
+  id: string;
+  name: string;
+  description: string | null;
+  inputSchema: Record<string, unknown>;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An API key as listed: never the key itself nor its hash. */
+export interface ApiKeyInfo {
+  id: string;
+  keyPrefix: string;
+  agentName: string | null;
+  isAdmin: boolean;
+  label: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ModelUsage {
+  id: number;
+  agentName: string | null;
+  taskId: string | null;
+  provider: string | null;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  createdAt: Date;
+}
+
+export interface UsageTotals {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  costUsd: number;
+}
+
+export interface UsageSummary {
+  total: UsageTotals;
+  byAgent: Array<UsageTotals & { agentName: string | null }>;
+  byModel: Array<UsageTotals & { model: string }>;
+  /** day is the UTC date, YYYY-MM-DD */
+  byDay: Array<UsageTotals & { day: string }>;
+}

@@ -17,7 +17,8 @@ export async function createPgliteSql(dataDir: string | undefined): Promise<Sql>
     dialect: "pglite",
     async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const r = await runner.query<T>(text, params as unknown[] | undefined);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      // PGlite reports affectedRows 0 for a SELECT: count the rows it returned then.
+      return { rows: r.rows, rowCount: Math.max(r.rows.length, r.affectedRows ?? 0) };
     },
     async exec(text: string) {
       await runner.exec(text);

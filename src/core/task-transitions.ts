@@ -1,0 +1,181 @@
+import type { Sql } from "../db/sql.ts";
+import { isHubError } from "../errors.ts";
+import { inTransaction } from "./db-errors.ts";
+import { emitEvent } from "./events.ts";
+import { assertHolder, assertStatus } from "./lease-guard.ts";
+import { type TaskRow, taskFromRow } from "./rows.ts";
+import type { Changed } from "./task-changes.ts";
+import { summarize, taskPayload } from "./task-payload.ts";
+import { loadTaskRow, updateTaskRow } from "./task-queries.ts";
+import type { OpOptions, Task, TaskRef, TaskStatus } from "./types.ts";
+import { jsonParam, requireText } from "./validate.ts";
+
+const REASON_MAX = 10_000;
+
+interface Transition {
+  verb: string;
+  from: readonly TaskStatus[];
+  /** agents need the claim token for this one */
+  fenced: boolean;
+  claimToken?: string | undefined;
+  /** SET clause; $1 is the id, then `params` from $2 */
+  set: string;
+  params: readonly unknown[];
+  event: (task: Task, previous: Task) => { type: string; payload: Record<string, unknown> };
+}
+
+/**
+ * Lock, check, change, record. For agents the lease is checked before the status, so a holder
+ * whose lease was reaped hears about the lease (lease_conflict), not about what came after.
+ */
+async function transition(sql: Sql, ref: TaskRef, op: OpOptions, t: Transition): Promise<Changed> {
+  return inTransaction(sql, async (tx) => {
+    const row = await loadTaskRow(tx, ref, { lock: true });
+    if (t.fenced) assertHolder(row, op.actor, t.claimToken, t.verb);
+    assertStatus(row, t.from, t.verb);
+    const next: TaskRow = await updateTaskRow(tx, row.id, t.set, t.params);
+    const previous = taskFromRow(row);
+    const task = taskFromRow(next);
+    const e = t.event(task, previous);
+    await emitEvent(tx, {
+      type: e.type,
+      entityType: "task",
+      entityId: task.id,
+      actor: op.actor,
+      payload: e.payload,
+    });
+    return { task, previous };
+  });
+}
+
+// A finished task keeps claimed_by and its token (who did it; a retried write gets a clear
+// "already completed"); only the lease ends.
+const NOW = "coalesce($2::timestamptz, now())";
+
+export async function completeTask(
+  sql: Sql,
+  ref: TaskRef,
+  input: { claimToken?: string; result?: unknown },
+  op: OpOptions,
+): Promise<Changed> {
+  return transition(sql, ref, op, {
+    verb: "complete",
+    from: ["pending", "in_progress", "blocked", "failed"],
+    fenced: true,
+    claimToken: input.claimToken,
+    set: `status = 'completed', result = $3::text::jsonb, completed_at = ${NOW}, error = NULL,
+          blocked_reason = NULL, lease_expires_at = NULL, started_at = coalesce(started_at, ${NOW})`,
+    params: [op.now ?? null, input.result === undefined ? null : jsonParam(input.result)],
+    event: (task, previous) => ({
+      type: "task.completed",
+      payload: taskPayload(task, {
+        completedBy: op.actor.name,
+        result: summarize(task.result),
+        previousStatus: previous.status,
+      }),
+    }),
+  });
+}
+
+export async function failTask(
+  sql: Sql,
+  ref: TaskRef,
+  input: { claimToken?: string; error: string },
+  op: OpOptions,
+): Promise<Changed> {
+  const error = requireText("error", input.error, REASON_MAX);
+  return transition(sql, ref, op, {
+    verb: "fail",
+    from: ["pending", "in_progress", "blocked"],
+    fenced: true,
+    claimToken: input.claimToken,
+    set: "status = 'failed', error = $2, blocked_reason = NULL, lease_expires_at = NULL",
+    params: [error],
+    event: (task, previous) => ({
+      type: "task.failed",
+      payload: taskPayload(task, { error: summarize(error), previousStatus: previous.status }),
+    }),
+  });
+}
+
+/** An agent blocking its own task keeps the claim (it resumes after); anyone else ends it. */
+export async function blockTask(
+  sql: Sql,
+  ref: TaskRef,
+  input: { claimToken?: string; reason: string },
+  op: OpOptions,
+): Promise<Changed> {
+  const reason = requireText("reason", input.reason, REASON_MAX);
+  return transition(sql, ref, op, {
+    verb: "block",
+    from: ["pending", "in_progress", "blocked"],
+    fenced: true,
+    claimToken: input.claimToken,
+    set: `status = 'blocked', blocked_reason = $2,
+          claim_token = CASE WHEN $3::boolean THEN claim_token ELSE NULL END,
+          lease_expires_at = CASE WHEN $3::boolean THEN lease_expires_at ELSE NULL END`,
+    params: [reason, op.actor.kind === "agent"],
+    event: (task, previous) => ({
+      type: "task.blocked",
+      payload: taskPayload(task, { reason, previousStatus: previous.status }),
+    }),
+  });
+}
+
+export async function cancelTask(sql: Sql, ref: TaskRef, op: OpOptions): Promise<Changed> {
+  return transition(sql, ref, op, {
+    verb: "cancel",
+    from: ["pending", "in_progress", "blocked", "failed"],
+    fenced: false,
+    set: "status = 'cancelled', lease_expires_at = NULL",
+    params: [],
+    event: (task, previous) => ({
+      type: "task.cancelled",
+      payload: taskPayload(task, { previousStatus: previous.status }),
+    }),
+  });
+}
+
+/** Back to pending with a clean slate: no claim, no error, attempts from zero. */
+export async function reopenTask(sql: Sql, ref: TaskRef, op: OpOptions): Promise<Changed> {
+  return transition(sql, ref, op, {
+    verb: "reopen",
+    from: ["blocked", "completed", "failed", "cancelled"],
+    fenced: false,
+    set: `status = 'pending', error = NULL, blocked_reason = NULL, result = NULL, completed_at = NULL,
+          claimed_by = NULL, claimed_at = NULL, lease_expires_at = NULL, claim_token = NULL, attempts = 0`,
+    params: [],
+    event: (task, previous) => ({
+      type: "task.reopened",
+      payload: taskPayload(task, { previousStatus: previous.status }),
+    }),
+  });
+}
+
+export type BatchResult =
+  | { ref: TaskRef; ok: true; task: Task }
+  | { ref: TaskRef; ok: false; error: { code: string; message: string } };
+
+/**
+ * Each completion in its own transaction, so one stale token doesn't undo the others. Pass the
+ * pool, not a transaction: inside one, a database error would abort them all.
+ */
+export async function completeTasks(
+  sql: Sql,
+  items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
+  op: OpOptions,
+): Promise<BatchResult[]> {
+  const out: BatchResult[] = [];
+  for (const item of items) {
+    try {
+      const input: { claimToken?: string; result?: unknown } = { result: item.result };
+      if (item.claimToken !== undefined) input.claimToken = item.claimToken;
+      const { task } = await completeTask(sql, item.ref, input, op);
+      out.push({ ref: item.ref, ok: true, task });
+    } catch (e) {
+      if (!isHubError(e)) throw e;
+      out.push({ ref: item.ref, ok: false, error: { code: e.code, message: e.message } });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,255 @@
+import type { HubEvent } from "../core/types.ts";
+import type { Sql } from "../db/sql.ts";
+import { HubError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { EVENT_COLUMNS, type EventRow, rowToEvent } from "./event-row.ts";
+import type { LocalEventBus } from "./local-bus.ts";
+import { abortableSleep } from "./sleep.ts";
+import type { EventPublisher } from "./types.ts";
+import { createWaker } from "./waker.ts";
+
+/** Channel the events trigger (migration 0002) notifies on every insert. */
+export const EVENTS_CHANNEL = "agentops_events";
+/** Advisory lock held by whichever hub instance publishes a batch (migrate uses 7_263_101). */
+export const OUTBOX_LOCK_KEY = 7_263_102;
+const HELD_MAX_MS = 500;
+
+export interface OutboxRelayOptions {
+  sql: Sql;
+  publisher: EventPublisher;
+  bus?: LocalEventBus;
+  logger: Logger;
+  batchSize?: number;
+  /** safety-net poll when no notification arrives (listener lost, notify missed) */
+  pollMs?: number;
+  /** publish-failure backoff: doubles from initialMs up to maxMs */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+export interface OutboxRelayCounters {
+  /** events published and marked */
+  published: number;
+  /** failed batches (each is retried after a backoff) */
+  failures: number;
+  batches: number;
+}
+
+export interface OutboxRelay {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves once every event committed before the call is published; HubError 'unavailable' on timeout. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Unpublished events, for /metrics. */
+  lag(): Promise<number>;
+  counters(): OutboxRelayCounters;
+}
+
+interface BatchOutcome {
+  published: HubEvent[];
+  /** the batch was full: more may be waiting */
+  full: boolean;
+  /** unpublished events exist that are not safe yet (an older transaction is still open) */
+  held: boolean;
+  /** another instance holds the publishing lock */
+  locked: boolean;
+  error?: unknown;
+}
+
+// Only events whose transaction is older than every transaction still in flight: nothing can
+// commit later with a smaller place in the order, so publishing in id order never skips one.
+const SELECT_SAFE = `SELECT ${EVENT_COLUMNS} FROM events
+  WHERE published_at IS NULL AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY id LIMIT $1`;
+
+/**
+ * The transactional outbox's publisher: moves committed events from the `events` table to the
+ * publisher in order, marking each published only after its ack, then feeds the local bus.
+ */
+export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const { sql, publisher, bus } = opts;
+  const log = opts.logger.child({ component: "outbox-relay" });
+  const batchSize = opts.batchSize ?? 100;
+  const pollMs = opts.pollMs ?? 1_000;
+  const initialBackoff = opts.backoff?.initialMs ?? 100;
+  const maxBackoff = opts.backoff?.maxMs ?? 5_000;
+  const counters: OutboxRelayCounters = { published: 0, failures: 0, batches: 0 };
+  const waker = createWaker();
+  let abort: AbortController | undefined;
+  let loopDone: Promise<void> | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+  let batchWaiters: (() => void)[] = [];
+  // One batch at a time in this process (the loop and a drain() without a loop).
+  let chain: Promise<unknown> = Promise.resolve();
+
+  async function batch(tx: Sql, lock: boolean): Promise<BatchOutcome> {
+    if (lock) {
+      const r = await tx.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS ok", [
+        OUTBOX_LOCK_KEY,
+      ]);
+      if (!r.rows[0]?.ok) return { published: [], full: false, held: false, locked: true };
+    }
+    const rows = (await tx.query<EventRow>(SELECT_SAFE, [batchSize])).rows;
+    const published: HubEvent[] = [];
+    let error: unknown;
+    for (const row of rows) {
+      const event = rowToEvent(row);
+      try {
+        await publisher.publish(event);
+      } catch (e) {
+        // Stop here: publishing a later event first would break the order.
+        error = e;
+        await tx.query("UPDATE events SET publish_attempts = publish_attempts + 1 WHERE id = $1", [event.id]);
+        break;
+      }
+      published.push(event);
+    }
+    if (published.length > 0) {
+      await tx.query("UPDATE events SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])", [
+        published.map((e) => e.id),
+      ]);
+    }
+    const full = error === undefined && rows.length === batchSize;
+    let held = false;
+    if (error === undefined && !full) {
+      const r = await tx.query("SELECT 1 FROM events WHERE published_at IS NULL LIMIT 1");
+      held = r.rows.length > 0;
+    }
+    return { published, full, held, locked: false, ...(error === undefined ? {} : { error }) };
+  }
+
+  async function runOnce(): Promise<BatchOutcome> {
+    const run = async () => {
+      // Postgres: a transaction-scoped advisory lock makes one instance at a time publish, and
+      // is released by commit or by the connection dying. PGlite is one process owning its
+      // files, so there is no other instance, and a transaction open across publishes would
+      // stall every other write on its single connection.
+      const outcome =
+        sql.dialect === "postgres" ? await sql.transaction((tx) => batch(tx, true)) : await batch(sql, false);
+      // After commit, so a consumer never sees an event whose mark could still roll back.
+      counters.batches += 1;
+      counters.published += outcome.published.length;
+      for (const e of outcome.published) bus?.emit(e);
+      return outcome;
+    };
+    const p = chain.then(run, run);
+    chain = p.catch(() => {});
+    return p;
+  }
+
+  const batchDone = () => {
+    const ws = batchWaiters;
+    batchWaiters = [];
+    for (const w of ws) w();
+  };
+
+  async function loop(signal: AbortSignal) {
+    let failures = 0;
+    let heldStreak = 0;
+    while (!signal.aborted) {
+      let outcome: BatchOutcome | undefined;
+      let error: unknown;
+      try {
+        outcome = await runOnce();
+        error = outcome.error;
+      } catch (e) {
+        error = e; // the database itself failed
+      }
+      batchDone();
+      if (error !== undefined) {
+        failures += 1;
+        counters.failures += 1;
+        const msg = error instanceof Error ? error.message : String(error);
+        if (failures === 1) log.warn({ err: msg }, "outbox publish failed: retrying with backoff");
+        else log.debug({ err: msg, failures }, "outbox publish still failing");
+        // Not cut short by notifications: new events cannot fix a publish failure.
+        await abortableSleep(Math.min(maxBackoff, initialBackoff * 2 ** (failures - 1)), signal);
+        continue;
+      }
+      if (failures > 0) log.info({ failures }, "outbox publishing again");
+      failures = 0;
+      if (outcome?.full) continue;
+      // Events held back by an older open transaction: its commit may not notify (it may write
+      // no event, or run in another database: the snapshot's xmin is cluster-wide), so look
+      // again soon, backing off to at most HELD_MAX_MS while it stays open.
+      heldStreak = outcome?.held ? Math.min(heldStreak + 1, 16) : 0;
+      const delay = heldStreak > 0 ? Math.min(pollMs, HELD_MAX_MS, 10 * 2 ** heldStreak) : pollMs;
+      await waker.wait(delay, signal);
+    }
+  }
+
+  const nextBatch = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      batchWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+
+  const lag = async () => {
+    const r = await sql.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM events WHERE published_at IS NULL",
+    );
+    return Number(r.rows[0]?.n ?? 0);
+  };
+
+  return {
+    async start() {
+      if (abort) return;
+      const ac = new AbortController();
+      abort = ac;
+      try {
+        unlisten = await sql.listen(EVENTS_CHANNEL, () => waker.wake());
+      } catch (e) {
+        log.warn({ err: (e as Error).message }, "cannot LISTEN for new events: polling only");
+      }
+      loopDone = loop(ac.signal).catch((e: unknown) => {
+        log.error({ err: e instanceof Error ? e.message : String(e) }, "outbox relay loop crashed");
+      });
+      log.info({ batchSize, pollMs }, "outbox relay started");
+    },
+    async stop() {
+      const ac = abort;
+      if (!ac || ac.signal.aborted) return;
+      ac.abort();
+      await loopDone;
+      await unlisten?.().catch(() => {});
+      unlisten = undefined;
+      log.info("outbox relay stopped");
+    },
+    async drain(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      const r = await sql.query<{ max: number | null }>(
+        "SELECT max(id) AS max FROM events WHERE published_at IS NULL",
+      );
+      const target = r.rows[0]?.max;
+      if (target === null || target === undefined) return;
+      let failures = 0;
+      for (;;) {
+        const left = await sql.query("SELECT 1 FROM events WHERE published_at IS NULL AND id <= $1 LIMIT 1", [
+          target,
+        ]);
+        if (left.rows.length === 0) return;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          throw new HubError(
+            "unavailable",
+            `outbox drain timed out after ${timeoutMs} ms with events unpublished`,
+          );
+        }
+        if (abort && !abort.signal.aborted) {
+          waker.wake();
+          await nextBatch(Math.min(remaining, pollMs));
+        } else {
+          const o = await runOnce().catch((e: unknown) => ({ error: e }) as Partial<BatchOutcome>);
+          if (o.error !== undefined || o.locked || o.held) {
+            failures += 1;
+            await abortableSleep(Math.min(remaining, maxBackoff, initialBackoff * 2 ** (failures - 1)));
+          }
+        }
+      }
+    },
+    lag,
+    counters: () => ({ ...counters }),
+  };
+}

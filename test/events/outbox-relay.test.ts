@@ -1,0 +1,195 @@
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { HubEvent } from "../../src/core/types.ts";
+import { HubError } from "../../src/errors.ts";
+import { createLocalEventBus } from "../../src/events/local-bus.ts";
+import { createMemoryPublisher } from "../../src/events/memory-publisher.ts";
+import { createOutboxRelay, type OutboxRelay } from "../../src/events/outbox-relay.ts";
+import type { EventPublisher } from "../../src/events/types.ts";
+import { BACKENDS, createTestDatabase, openBackend, type TestDb } from "../helpers/db.ts";
+import { waitFor } from "../helpers/wait.ts";
+import { captureLogger } from "../infra/capture-logger.ts";
+import { insertEvent } from "./outbox-fixtures.ts";
+
+const dbs: TestDb[] = [];
+const relays: OutboxRelay[] = [];
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((r) => r.stop()));
+  await Promise.all(dbs.splice(0).map((d) => d.drop()));
+});
+
+function setup(db: TestDb, opts: { publisher?: EventPublisher; pollMs?: number } = {}) {
+  const { logger, lines } = captureLogger("info");
+  const bus = createLocalEventBus(logger);
+  const seen: HubEvent[] = [];
+  bus.subscribe((e) => {
+    seen.push(e);
+  });
+  const relay = createOutboxRelay({
+    sql: db.sql,
+    publisher: opts.publisher ?? createMemoryPublisher(),
+    bus,
+    logger,
+    batchSize: 10,
+    pollMs: opts.pollMs ?? 200,
+    backoff: { initialMs: 10, maxMs: 100 },
+  });
+  relays.push(relay);
+  return { relay, seen, lines, bus };
+}
+
+const idsOf = (events: HubEvent[]) => events.map((e) => e.id);
+
+describe.each(BACKENDS)("outbox relay with the in-process publisher on %s", (backend) => {
+  // One database for these tests (a PGlite costs seconds to create); each starts from an empty outbox.
+  let shared: TestDb;
+  beforeAll(async () => {
+    shared = await openBackend(backend);
+  });
+  afterAll(async () => {
+    await shared?.drop();
+  });
+  const fresh = async () => {
+    await shared.sql.query("DELETE FROM events");
+    return shared;
+  };
+
+  it("feeds the local bus every event in order, woken by the insert trigger", async () => {
+    const db = await fresh();
+    // A poll far beyond the test's timeout: only the NOTIFY from migration 0002 can wake it.
+    const { relay, seen } = setup(db, { pollMs: 600_000 });
+    await relay.start();
+    const ids: number[] = [];
+    for (let i = 0; i < 25; i++) ids.push(await insertEvent(db.sql, { entityId: "a", payload: { i } }));
+    await db.sql.transaction(async (tx) => {
+      for (let i = 0; i < 5; i++) ids.push(await insertEvent(tx, { entityId: "b", payload: { i } }));
+    });
+    await waitFor(() => seen.length >= 30, { what: "30 events on the bus" });
+    expect(idsOf(seen)).toEqual(ids);
+    expect(seen[0]).toMatchObject({ type: "task.updated", entityType: "task", entityId: "a", actor: "test" });
+    expect(seen[0]?.payload).toEqual({ i: 0 });
+    expect(seen[0]?.createdAt).toBeInstanceOf(Date);
+    expect(await relay.lag()).toBe(0);
+    expect(relay.counters()).toMatchObject({ published: 30, failures: 0 });
+  });
+
+  it("on a publish failure stops the batch, counts the attempt, backs off and never skips ahead", async () => {
+    const db = await fresh();
+    // A real publisher that refuses event #3 a few times, as NATS would while it is away.
+    let refusals = 0;
+    const order: number[] = [];
+    let third = -1;
+    const flaky: EventPublisher = {
+      async publish(e) {
+        if (e.id === third && refusals < 3) {
+          refusals += 1;
+          throw new HubError("unavailable", "NATS is away");
+        }
+        order.push(e.id);
+      },
+      status: () => "up",
+      async close() {},
+    };
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await insertEvent(db.sql, { entityId: "x" }));
+    third = ids[2] ?? -1;
+    const { relay, seen, lines } = setup(db, { publisher: flaky });
+    await relay.start();
+    await relay.drain(10_000);
+    expect(order).toEqual(ids);
+    expect(idsOf(seen)).toEqual(ids);
+    expect(relay.counters().failures).toBe(3);
+    const r = await db.sql.query<{ id: number; publish_attempts: number }>(
+      "SELECT id, publish_attempts FROM events WHERE id = ANY($1::bigint[]) ORDER BY id",
+      [ids],
+    );
+    expect(r.rows.map((x) => Number(x.publish_attempts))).toEqual([0, 0, 3, 0, 0, 0]);
+    expect(lines.filter((l) => /outbox publish failed/.test(l.msg))).toHaveLength(1);
+    expect(lines.filter((l) => /outbox publishing again/.test(l.msg))).toHaveLength(1);
+  });
+
+  it("drain() without start() publishes what is there; start and stop are safe twice", async () => {
+    const db = await fresh();
+    const { relay, seen } = setup(db);
+    await relay.drain();
+    for (let i = 0; i < 23; i++) await insertEvent(db.sql, { entityId: "d" });
+    expect(await relay.lag()).toBe(23);
+    await relay.drain();
+    expect(seen).toHaveLength(23);
+    expect(await relay.lag()).toBe(0);
+    await relay.stop();
+    await relay.start();
+    await relay.start();
+    await relay.stop();
+    await relay.stop();
+  });
+});
+
+describe("outbox relay on Postgres with transactions in flight", () => {
+  it("waits for a transaction that started earlier and commits later, and skips nothing", async () => {
+    const db = await createTestDatabase();
+    dbs.push(db);
+    const { relay, seen } = setup(db, { pollMs: 100 });
+    await relay.start();
+
+    // An open transaction holding an event: its xid is older than everything after it.
+    const held = new pg.Client({ connectionString: db.url });
+    await held.connect();
+    try {
+      await held.query("BEGIN");
+      const heldId = Number(
+        (
+          await held.query<{ id: string }>(
+            "INSERT INTO events (event_type, entity_type, entity_id) VALUES ('task.held', 'task', 'h') RETURNING id",
+          )
+        ).rows[0]?.id,
+      );
+      const later: number[] = [];
+      for (let i = 0; i < 5; i++) later.push(await insertEvent(db.sql, { entityId: "later" }));
+
+      // The relay keeps looking (batches run) but publishes none of the later events.
+      const before = relay.counters().batches;
+      await waitFor(() => relay.counters().batches >= before + 3, { what: "the relay to look a few times" });
+      expect(seen).toEqual([]);
+      expect(await relay.lag()).toBe(5);
+
+      await held.query("COMMIT");
+      await waitFor(() => seen.length === 6, { what: "all six delivered" });
+      expect(idsOf(seen)).toEqual([heldId, ...later]);
+      expect(await relay.lag()).toBe(0);
+    } finally {
+      await held.end();
+    }
+  });
+
+  it("with two relays on one database, each event is published once, in order", async () => {
+    const db = await createTestDatabase();
+    dbs.push(db);
+    const published: number[] = [];
+    const shared: EventPublisher = {
+      async publish(e) {
+        published.push(e.id);
+      },
+      status: () => "embedded",
+      async close() {},
+    };
+    const a = setup(db, { publisher: shared, pollMs: 50 });
+    const b = setup(db, { publisher: shared, pollMs: 50 });
+    await Promise.all([a.relay.start(), b.relay.start()]);
+    const byWriter: number[][] = Array.from({ length: 10 }, () => []);
+    await Promise.all(
+      byWriter.map(async (own, w) => {
+        for (let i = 0; i < 20; i++) own.push(await insertEvent(db.sql, { entityId: `w${w}` }));
+      }),
+    );
+    await a.relay.drain(20_000);
+    const ids = byWriter.flat();
+    expect(published).toHaveLength(200);
+    expect(new Set(published).size).toBe(200);
+    expect([...published].sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y));
+    // Each writer committed its events one after another: they leave in that order, whichever
+    // relay held the lock for each batch.
+    for (const own of byWriter) expect(published.filter((id) => own.includes(id))).toEqual(own);
+    expect(a.relay.counters().published + b.relay.counters().published).toBe(200);
+  });
+});
