@@ -4,6 +4,7 @@
 /** Longer inputs are cut: real utterances are short and the regexes must stay linear-ish in cost. */
 export const MAX_PARSE_CHARS = 600;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 // Bidi overrides, zero-width characters and BOM: invisible, but they would break word matching.
 const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
@@ -34,7 +35,10 @@ const FILLER_LIKE = /\b(to|and|so|just|is|it's|its|was|the|a)\s+like\s+/gi;
 
 export function stripFillers(s: string): string {
   let out = s.replace(HESITATION, "$1").replace(POLITENESS, "$1").replace(FILLER_LIKE, "$1 ");
-  out = out.replace(/\s+/g, " ").replace(/\s+([,.!?])/g, "$1").trim();
+  out = out
+    .replace(/\s+/g, " ")
+    .replace(/\s+([,.!?])/g, "$1")
+    .trim();
   for (let i = 0; i < 8; i++) {
     const next = out.replace(LEADING, "").trim();
     if (next === out) break;
@@ -53,7 +57,7 @@ export function trimPunct(s: string): string {
 
 // Connector words left dangling once a slot phrase has been cut out of a title.
 const DANGLING_END =
-  /(?:[\s,;:-]+|\b(?:and|with|for|by|due|on|in|to|the|at|before|until|till|of|as|is|it's|it|make it|set|a|an|under|into|from|priority)\b)+$/i;
+  /(?:[\s,;:-]+|\b(?:and|with|for|by|due|on|in|to|the|at|before|until|till|of|as|it's|make it|set|a|an|under|into|from|priority)\b)+$/i;
 const DANGLING_START = /^(?:[\s,;:-]+|\b(?:to|that|which|and|called|named|titled|about|saying)\b\s+)+/i;
 
 /** Turns what is left after slot extraction into a title: the person's words, trimmed. */
