@@ -15,6 +15,11 @@ export interface Utterance {
   text: string;
   /** longer text that came with it: an email's cleaned body becomes a new task's description */
   body?: string;
+  /**
+   * The adapter itself verified that this speaks for the owner (a voice stack holding
+   * VOICE_TOKEN): the dispatcher serves it as the owner whatever `sender` says.
+   */
+  verifiedOwner?: boolean;
   /** unique on the channel; redelivery of the same id never acts twice */
   messageId: string;
   receivedAt: Date;
