@@ -1,0 +1,399 @@
+/**
+ * Claim + complete throughput: the hub's REST API against raw SQL, graphile-worker and pg-boss,
+ * each on a fresh database of the local Postgres, 8 concurrent workers, printed side by side.
+ *
+ *   npx tsx bench/core-claim.ts [count=20000]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { freshDatabase, hubDatabaseWithTasks, percentile } from "./bench-db.ts";
+
+const WORKERS = 8;
+const BATCH = 50;
+
+export interface SystemResult {
+  system: string;
+  count: number;
+  seconds: number;
+  perSecond: number;
+  claimP50Ms?: number;
+  claimP99Ms?: number;
+  hubRssMb?: number;
+}
+
+const now = () => performance.now();
+const latencies = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { claimP50Ms: round(percentile(s, 50)), claimP99Ms: round(percentile(s, 99)) };
+};
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+// ---------- the hub over HTTP ----------
+
+async function startHub(
+  databaseUrl: string,
+  adminKey: string,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(new URL("./hub-server.ts", import.meta.url))],
+    {
+      env: { ...process.env, DATABASE_URL: databaseUrl, ADMIN_KEY: adminKey },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once("exit", (code) => reject(new Error(`hub exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+async function hubRssMb(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = /^agentops_process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(text);
+  return m?.[1] ? round(Number(m[1]) / 1_048_576, 1) : 0;
+}
+
+// node:http with keep-alive: a lighter client than fetch, so the loops measure the hub.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function call<T>(url: string, key: string, path: string, body: unknown): Promise<T> {
+  const payload = JSON.stringify(body);
+  return new Promise<T>((resolve, reject) => {
+    const req = http.request(
+      `${url}${path}`,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          authorization: `Bearer ${key}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(payload),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString();
+          if ((res.statusCode ?? 0) >= 400) reject(new Error(`${path}: ${res.statusCode} ${text}`));
+          else resolve(JSON.parse(text) as T);
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+interface Claimed {
+  tasks: Array<{ id: string; claim_token: string }>;
+}
+
+async function benchHub(count: number, batched: boolean): Promise<SystemResult> {
+  const db = await hubDatabaseWithTasks(batched ? "hub_batch" : "hub_one", count);
+  const adminKey = randomBytes(24).toString("hex");
+  const hub = await startHub(db.url, adminKey);
+  try {
+    const keys: string[] = [];
+    for (let i = 0; i < WORKERS; i++) {
+      const r = await call<{ api_key: string }>(hub.url, adminKey, "/v1/agents/register", {
+        name: `bench-${i}`,
+      });
+      keys.push(r.api_key);
+    }
+    let peakRss = await hubRssMb(hub.url);
+    const sampler = setInterval(() => {
+      hubRssMb(hub.url)
+        .then((r) => {
+          peakRss = Math.max(peakRss, r);
+        })
+        .catch(() => {});
+    }, 500);
+    const claimMs: number[] = [];
+    let done = 0;
+    const started = now();
+    await Promise.all(
+      keys.map(async (key) => {
+        for (;;) {
+          const t0 = now();
+          const c = await call<Claimed>(hub.url, key, "/v1/tasks/claim", { limit: batched ? BATCH : 1 });
+          claimMs.push(now() - t0);
+          if (c.tasks.length === 0) return;
+          if (batched) {
+            const r = await call<{ results: Array<{ ok: boolean }> }>(hub.url, key, "/v1/tasks/complete", {
+              tasks: c.tasks.map((t) => ({ id: t.id, claim_token: t.claim_token, result: { ok: true } })),
+            });
+            done += r.results.filter((x) => x.ok).length;
+          } else {
+            for (const t of c.tasks) {
+              await call(hub.url, key, `/v1/tasks/${t.id}/complete`, {
+                claim_token: t.claim_token,
+                result: { ok: true },
+              });
+              done += 1;
+            }
+          }
+        }
+      }),
+    );
+    const seconds = (now() - started) / 1000;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, await hubRssMb(hub.url));
+    if (done !== count) throw new Error(`hub completed ${done} of ${count}`);
+    return {
+      system: batched
+        ? `hub REST, batched (claim ≤${BATCH} + batch complete)`
+        : "hub REST, one task per request",
+      count,
+      seconds: round(seconds),
+      perSecond: Math.round(count / seconds),
+      ...latencies(claimMs),
+      hubRssMb: peakRss,
+    };
+  } finally {
+    hub.child.kill("SIGTERM");
+    await new Promise((r) => hub.child.once("exit", r));
+    await db.drop();
+  }
+}
+
+// ---------- raw SQL ----------
+
+async function benchRawSql(count: number): Promise<SystemResult> {
+  const db = await hubDatabaseWithTasks("raw", count);
+  const clients = await Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      return c;
+    }),
+  );
+  try {
+    const claimMs: number[] = [];
+    let done = 0;
+    const started = now();
+    await Promise.all(
+      clients.map(async (c, i) => {
+        for (;;) {
+          const t0 = now();
+          const r = await c.query<{ id: string; claim_token: string }>(
+            `UPDATE tasks SET status = 'in_progress', claimed_by = $1, claimed_at = now(),
+               lease_expires_at = now() + interval '5 minutes', claim_token = gen_random_uuid(), attempts = attempts + 1
+             WHERE id = (SELECT id FROM tasks WHERE status = 'pending' ORDER BY priority DESC, created_at
+                         LIMIT 1 FOR UPDATE SKIP LOCKED)
+             RETURNING id, claim_token`,
+            [`raw-${i}`],
+          );
+          claimMs.push(now() - t0);
+          const t = r.rows[0];
+          if (!t) return;
+          const u = await c.query(
+            `UPDATE tasks SET status = 'completed', result = '{"ok":true}', completed_at = now(), lease_expires_at = NULL
+             WHERE id = $1 AND claim_token = $2`,
+            [t.id, t.claim_token],
+          );
+          done += u.rowCount ?? 0;
+        }
+      }),
+    );
+    const seconds = (now() - started) / 1000;
+    if (done !== count) throw new Error(`raw SQL completed ${done} of ${count}`);
+    return {
+      system: "raw SQL (SKIP LOCKED claim, then complete)",
+      count,
+      seconds: round(seconds),
+      perSecond: Math.round(count / seconds),
+      ...latencies(claimMs),
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+    await db.drop();
+  }
+}
+
+// ---------- graphile-worker ----------
+
+async function benchGraphile(count: number): Promise<SystemResult> {
+  const db = await freshDatabase("graphile");
+  const { makeWorkerUtils, run } = await import("graphile-worker");
+  const utils = await makeWorkerUtils({ connectionString: db.url });
+  try {
+    await utils.migrate();
+    for (let i = 0; i < count; i += 5_000) {
+      const n = Math.min(5_000, count - i);
+      await utils.addJobs(
+        Array.from({ length: n }, (_, k) => ({ identifier: "noop", payload: { n: i + k } })),
+      );
+    }
+    let done = 0;
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((r) => {
+      finish = r;
+    });
+    const started = now();
+    const runner = await run({
+      connectionString: db.url,
+      concurrency: WORKERS,
+      noHandleSignals: true,
+      pollInterval: 100,
+      logger: new (await import("graphile-worker")).Logger(() => () => {}),
+      preset: { worker: { localQueue: { size: BATCH }, completeJobBatchDelay: 0 } },
+      taskList: {
+        noop: async () => {
+          done += 1;
+          if (done === count) finish();
+        },
+      },
+    });
+    await finished;
+    // completions are batched: wait until the last ones reached the database
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    for (;;) {
+      const r = await c.query<{ n: string }>("SELECT count(*) AS n FROM graphile_worker.jobs");
+      if (Number(r.rows[0]?.n) === 0) break;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    const seconds = (now() - started) / 1000;
+    await c.end();
+    await runner.stop();
+    return {
+      system: `graphile-worker (concurrency ${WORKERS}, localQueue ${BATCH}, batched completes)`,
+      count,
+      seconds: round(seconds),
+      perSecond: Math.round(count / seconds),
+    };
+  } finally {
+    await utils.release();
+    await db.drop();
+  }
+}
+
+// ---------- pg-boss ----------
+
+async function benchPgBoss(count: number): Promise<SystemResult> {
+  const db = await freshDatabase("pgboss");
+  const { default: PgBoss } = await import("pg-boss");
+  const boss = new PgBoss({ connectionString: db.url, max: WORKERS + 2, supervise: false, schedule: false });
+  boss.on("error", () => {});
+  await boss.start();
+  try {
+    await boss.createQueue("bench");
+    for (let i = 0; i < count; i += 5_000) {
+      const n = Math.min(5_000, count - i);
+      await boss.insert(Array.from({ length: n }, (_, k) => ({ name: "bench", data: { n: i + k } })));
+    }
+    let done = 0;
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((r) => {
+      finish = r;
+    });
+    const started = now();
+    for (let w = 0; w < WORKERS; w++) {
+      await boss.work("bench", { batchSize: BATCH, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+        done += jobs.length;
+        if (done >= count) setImmediate(finish);
+      });
+    }
+    await finished;
+    for (;;) {
+      const q = await boss.getQueue("bench");
+      const left = q
+        ? Number((q as { queuedCount?: number }).queuedCount ?? 0) +
+          Number((q as { activeCount?: number }).activeCount ?? 0)
+        : 0;
+      if (left === 0) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const seconds = (now() - started) / 1000;
+    return {
+      system: `pg-boss (${WORKERS} workers, batchSize ${BATCH})`,
+      count,
+      seconds: round(seconds),
+      perSecond: Math.round(count / seconds),
+    };
+  } finally {
+    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    await db.drop();
+  }
+}
+
+// ---------- the run ----------
+
+export interface BenchReport {
+  count: number;
+  results: SystemResult[];
+  ratios: { restVsRawSql: number; batchedVsGraphile: number; batchedVsPgBoss: number };
+}
+
+async function attempt(name: string, f: () => Promise<SystemResult>): Promise<SystemResult | undefined> {
+  try {
+    return await f();
+  } catch (e) {
+    console.error(`${name} failed: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+export async function run(opts: { count?: number; print?: boolean } = {}): Promise<BenchReport> {
+  const count = opts.count ?? 20_000;
+  const raw = await attempt("raw SQL", () => benchRawSql(count));
+  const one = await attempt("hub REST", () => benchHub(count, false));
+  const batched = await attempt("hub REST batched", () => benchHub(count, true));
+  const graphile = await attempt("graphile-worker", () => benchGraphile(count));
+  const boss = await attempt("pg-boss", () => benchPgBoss(count));
+  const ratio = (a?: SystemResult, b?: SystemResult) =>
+    a && b ? round(a.perSecond / b.perSecond) : Number.NaN;
+  const report: BenchReport = {
+    count,
+    results: [raw, one, batched, graphile, boss].filter((r): r is SystemResult => r !== undefined),
+    ratios: {
+      restVsRawSql: ratio(one, raw),
+      batchedVsGraphile: ratio(batched, graphile),
+      batchedVsPgBoss: ratio(batched, boss),
+    },
+  };
+  if (opts.print !== false) print(report);
+  return report;
+}
+
+function print(r: BenchReport) {
+  console.log(`\nclaim + complete of ${r.count} tasks, ${WORKERS} concurrent workers, local Postgres\n`);
+  const rows = r.results.map((x) => [
+    x.system,
+    `${x.perSecond}/s`,
+    `${x.seconds}s`,
+    x.claimP50Ms === undefined ? "" : `${x.claimP50Ms} / ${x.claimP99Ms} ms`,
+    x.hubRssMb === undefined ? "" : `${x.hubRssMb} MB`,
+  ]);
+  const head = ["system", "throughput", "time", "claim p50 / p99", "hub RSS (peak)"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
+  console.log(line(head));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(line(row));
+  console.log(`\nhub REST (one per request) / raw SQL:      ${r.ratios.restVsRawSql}  (target ≥ 0.6)`);
+  console.log(`hub REST batched / graphile-worker:        ${r.ratios.batchedVsGraphile}`);
+  console.log(`hub REST batched / pg-boss:                ${r.ratios.batchedVsPgBoss}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const count = Number(process.argv[2] ?? 20_000);
+  if (!Number.isInteger(count) || count < 1) {
+    console.error("usage: tsx bench/core-claim.ts [count]");
+    process.exit(2);
+  }
+  await run({ count });
+  process.exit(0);
+}

@@ -1,0 +1,99 @@
+import type { FastifyInstance } from "fastify";
+import { listEvents } from "../../core/events.ts";
+import { HubError } from "../../errors.ts";
+import type { RouteContext } from "../context.ts";
+import { eventDto } from "../dto.ts";
+import { parseTypeFilter } from "../event-filter.ts";
+import { streamEvents } from "../event-stream.ts";
+import { defined, intParam, listParam } from "../query.ts";
+import { digits, errorResponses, eventSchema, listOf } from "../schemas.ts";
+
+interface EventsQuery {
+  since?: string;
+  type?: string;
+  limit?: string;
+}
+
+const typeParam = {
+  type: "string",
+  maxLength: 1_000,
+  pattern: "^[a-z_]+(\\.[a-z_*]+)?(,[a-z_]+(\\.[a-z_*]+)?)*$",
+  description: "event types, comma-separated (task.completed,task.failed); task.* for a family",
+} as const;
+
+export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext) {
+  app.get<{ Querystring: EventsQuery }>(
+    "/events",
+    {
+      schema: {
+        tags: ["events"],
+        summary: "Events after a cursor, oldest first",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            since: digits("an event id: events after it"),
+            type: typeParam,
+            limit: digits("a number from 1 to 1000"),
+          },
+        },
+        response: {
+          200: listOf("events", eventSchema, { next_cursor: { type: "string" } }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const filter = parseTypeFilter(listParam(q.type));
+      const limit = intParam(q.limit, "limit", 1, 1000) ?? 100;
+      if (filter.prefixes.length > 0) {
+        throw new HubError(
+          "validation",
+          "query.type takes exact event types here; task.* works on /v1/events/stream",
+        );
+      }
+      const events = await listEvents(
+        ctx.sql,
+        defined({
+          since: intParam(q.since, "since", 0, Number.MAX_SAFE_INTEGER),
+          types: filter.exact.length > 0 ? filter.exact : undefined,
+          limit,
+        }),
+      );
+      const last = events.at(-1);
+      return {
+        events: events.map(eventDto),
+        ...(last ? { next_cursor: String(last.id) } : q.since ? { next_cursor: q.since } : {}),
+      };
+    },
+  );
+
+  app.get<{ Querystring: Omit<EventsQuery, "limit">; Headers: { "last-event-id"?: string } }>(
+    "/events/stream",
+    {
+      schema: {
+        tags: ["events"],
+        summary: "Server-sent events; Last-Event-ID or ?since= replays what was missed, then live",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { since: digits("an event id: replay events after it"), type: typeParam },
+        },
+        headers: {
+          type: "object",
+          properties: { "last-event-id": digits("the id of the last event received") },
+        },
+        response: { 200: { type: "string", description: "text/event-stream" }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const header = request.headers["last-event-id"];
+      const since = intParam(header ?? request.query.since, "since", 0, Number.MAX_SAFE_INTEGER);
+      await streamEvents(ctx, request, reply, {
+        since,
+        filter: parseTypeFilter(listParam(request.query.type)),
+      });
+    },
+  );
+}

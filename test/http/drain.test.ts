@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Hub, startHub } from "./harness.ts";
+
+const AGENTS = 16;
+const TASKS = 2_000;
+const BATCH = 25;
+
+let hub: Hub;
+beforeAll(async () => {
+  hub = await startHub();
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+describe("16 agents drain 2,000 tasks over REST", () => {
+  it("completes every task exactly once, losing none", { timeout: 80_000 }, async () => {
+    const keys = await Promise.all(Array.from({ length: AGENTS }, (_, i) => hub.agent(`drainer-${i}`)));
+    await hub.db.sql.query("DELETE FROM tasks");
+    await hub.db.sql.query(
+      `INSERT INTO tasks (title, priority, input)
+       SELECT 'job ' || g, (g % 4) * 25, jsonb_build_object('n', g) FROM generate_series(1, $1) g`,
+      [TASKS],
+    );
+
+    const completedBy = new Map<string, string>();
+    const failures: string[] = [];
+    const loops = keys.map(async (key, i) => {
+      let done = 0;
+      for (;;) {
+        const c = await hub.call("POST", "/v1/tasks/claim", { key, body: { limit: BATCH } });
+        if (c.status !== 200) throw new Error(`claim ${c.status}: ${c.text}`);
+        const tasks = c.body.tasks as Array<{ id: string; claim_token: string; input: { n: number } }>;
+        if (tasks.length === 0) return done;
+        const r = await hub.call("POST", "/v1/tasks/complete", {
+          key,
+          body: {
+            tasks: tasks.map((t) => ({
+              id: t.id,
+              claim_token: t.claim_token,
+              result: { doubled: t.input.n * 2 },
+            })),
+          },
+        });
+        if (r.status !== 200) throw new Error(`complete ${r.status}: ${r.text}`);
+        for (const item of r.body.results as Array<{
+          id: string;
+          ok: boolean;
+          error?: { message: string };
+        }>) {
+          if (!item.ok) failures.push(`${item.id}: ${item.error?.message}`);
+          else if (completedBy.has(item.id)) failures.push(`${item.id} completed twice`);
+          else completedBy.set(item.id, `drainer-${i}`);
+        }
+        done += tasks.length;
+      }
+    });
+    const perAgent = await Promise.all(loops);
+
+    expect(failures).toEqual([]);
+    expect(completedBy.size).toBe(TASKS);
+    expect(perAgent.reduce((a, b) => a + b, 0)).toBe(TASKS);
+    // work was shared, not taken by one agent
+    expect(perAgent.filter((n) => n > 0).length).toBeGreaterThan(AGENTS / 2);
+
+    const rows = await hub.db.sql.query<{ status: string; n: number }>(
+      "SELECT status, count(*)::int AS n FROM tasks GROUP BY status",
+    );
+    expect(rows.rows).toEqual([{ status: "completed", n: TASKS }]);
+    const wrong = await hub.db.sql.query(
+      "SELECT 1 FROM tasks WHERE (result->>'doubled')::int <> (input->>'n')::int * 2 OR attempts <> 1",
+    );
+    expect(wrong.rowCount).toBe(0);
+    const events = await hub.db.sql.query<{ n: number; tasks: number }>(
+      "SELECT count(*)::int AS n, count(DISTINCT entity_id)::int AS tasks FROM events WHERE event_type = 'task.completed'",
+    );
+    expect(events.rows[0]).toEqual({ n: TASKS, tasks: TASKS });
+  });
+});

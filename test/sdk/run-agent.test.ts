@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentOpsApiError, AgentOpsClient, runAgent } from "../../src/sdk/index.ts";
+import { waitFor } from "../helpers/wait.ts";
+import { ADMIN_KEY, type Hub, startHub } from "../http/harness.ts";
+
+let hub: Hub;
+let admin: AgentOpsClient;
+
+beforeAll(async () => {
+  hub = await startHub({ config: { leaseSeconds: 3 } });
+  admin = new AgentOpsClient({ baseUrl: hub.url, apiKey: ADMIN_KEY });
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+const statusOf = async (ids: string[]) => {
+  const r = await hub.db.sql.query<{ id: string; status: string; result: unknown; error: string | null }>(
+    "SELECT id, status, result, error FROM tasks WHERE id = ANY($1::uuid[])",
+    [ids],
+  );
+  return new Map(r.rows.map((row) => [row.id, row]));
+};
+
+describe("AgentOpsClient", () => {
+  it("speaks the API with typed results and typed errors", async () => {
+    const { api_key, agent } = await admin.registerAgent({ name: "sdk-client", capabilities: ["x"] });
+    expect(agent.name).toBe("sdk-client");
+    const me = new AgentOpsClient({ baseUrl: hub.url, apiKey: api_key });
+    const task = await admin.createTask({ title: "typed", assigned_to: "sdk-client", priority: "high" });
+    expect(task.priority_name).toBe("high");
+    const [claimed] = await me.claim({ limit: 1 });
+    expect(claimed?.id).toBe(task.id);
+    const done = await me.complete(task.number, claimed?.claim_token ?? "", { ok: true });
+    expect(done.status).toBe("completed");
+
+    const err = await me.getTask(999_999).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AgentOpsApiError);
+    expect(err).toMatchObject({ status: 404, code: "not_found" });
+    const forbidden = await me.registerAgent({ name: "nope" }).catch((e: unknown) => e);
+    expect(forbidden).toMatchObject({ status: 403, code: "forbidden" });
+    const bad = await new AgentOpsClient({ baseUrl: hub.url, apiKey: "aoh_wrong" })
+      .listTasks()
+      .catch((e: unknown) => e);
+    expect(bad).toMatchObject({ status: 401, code: "unauthorized" });
+  });
+
+  it("retries 429 and 503 after Retry-After, and gives up with the typed error", async () => {
+    const statuses: number[] = [];
+    let refuse = 2;
+    const client = new AgentOpsClient({
+      baseUrl: hub.url,
+      apiKey: ADMIN_KEY,
+      retries: 2,
+      // the hub answers; the first answers are replaced by what an overloaded hub says
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        if (refuse-- <= 0) {
+          statuses.push(res.status);
+          return res;
+        }
+        const status = refuse === 1 ? 429 : 503;
+        statuses.push(status);
+        return Response.json(
+          { error: { code: "rate_limited", message: "slow down" } },
+          { status, headers: { "retry-after": "0.01" } },
+        );
+      },
+    });
+    expect(Array.isArray(await client.listTools())).toBe(true);
+    expect(statuses).toEqual([429, 503, 200]);
+
+    refuse = 5;
+    const e = await client.listTools().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AgentOpsApiError);
+    expect(e).toMatchObject({ status: 503, code: "rate_limited", message: "slow down" });
+    expect(statuses.slice(3)).toEqual([503, 503, 503]); // the first try and two retries
+  });
+});
+
+describe("runAgent", () => {
+  it("claims, extends leases, completes results, fails errors, asks and stops gracefully", {
+    timeout: 60_000,
+  }, async () => {
+    const { api_key } = await admin.registerAgent({ name: "sdk-runner", capabilities: ["echo"] });
+    const stop = new AbortController();
+    const progressSeen: number[] = [];
+    let answered = "";
+    const running = runAgent({
+      baseUrl: hub.url,
+      apiKey: api_key,
+      name: "sdk-runner",
+      capabilities: ["echo"],
+      concurrency: 4,
+      waitSeconds: 5,
+      answerPollMs: 50,
+      signal: stop.signal,
+      async handle(task, ctx) {
+        if (task.title === "explode") throw new Error("kaboom");
+        if (task.title === "slow") {
+          // outlives the 3 s lease: only the SDK's lease extension keeps it
+          await new Promise((r) => setTimeout(r, 4_500));
+          return { slow: true };
+        }
+        if (task.title === "question") {
+          answered = await ctx.ask("Which colour?");
+          return { colour: answered };
+        }
+        await ctx.progress(`working on ${task.number}`);
+        progressSeen.push(task.number);
+        return { echo: task.input };
+      },
+    });
+
+    const echoes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        admin.createTask({ title: `echo ${i}`, input: { i }, required_capabilities: ["echo"] }),
+      ),
+    );
+    const explode = await admin.createTask({ title: "explode", assigned_to: "sdk-runner" });
+    const slow = await admin.createTask({ title: "slow", assigned_to: "sdk-runner" });
+    const question = await admin.createTask({ title: "question", assigned_to: "sdk-runner" });
+
+    // the question blocks its task; the person answers
+    await waitFor(async () => (await admin.getTask(question.id)).status === "blocked", {
+      what: "the question",
+    });
+    await admin.addUpdate(question.id, { update_type: "answer", message: "Blue" });
+
+    const all = [...echoes, explode, slow, question].map((t) => t.id);
+    await waitFor(
+      async () =>
+        [...(await statusOf(all)).values()].every((t) => t.status === "completed" || t.status === "failed"),
+      { what: "every task to finish", timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const s = await statusOf(all);
+    for (const [i, t] of echoes.entries())
+      expect(s.get(t.id)).toMatchObject({ status: "completed", result: { echo: { i } } });
+    expect(s.get(explode.id)).toMatchObject({ status: "failed", error: "kaboom" });
+    expect(s.get(slow.id)).toMatchObject({ status: "completed", result: { slow: true } });
+    expect(s.get(question.id)).toMatchObject({ status: "completed", result: { colour: "Blue" } });
+    expect(progressSeen.length).toBe(12);
+    const slowTask = await admin.getTask(slow.id);
+    expect(slowTask.attempts).toBe(1); // never lost its lease
+
+    // stop while a task is in flight: it finishes, then runAgent resolves
+    const last = await admin.createTask({ title: "slow", assigned_to: "sdk-runner" });
+    await waitFor(async () => (await admin.getTask(last.id)).status === "in_progress", {
+      what: "the last claim",
+    });
+    stop.abort();
+    await running;
+    expect((await admin.getTask(last.id)).status).toBe("completed");
+    const agent = await admin.getAgent("sdk-runner");
+    expect(agent.status).toBe("idle");
+  });
+});
