@@ -1,0 +1,6 @@
+export {
+  createTerminalAdapter,
+  type TerminalAdapter,
+  type TerminalConfig,
+  type TerminalDeps,
+} from "./terminal-adapter.ts";

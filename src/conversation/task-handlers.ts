@@ -1,0 +1,276 @@
+import type { Reply } from "../channels/types.ts";
+import {
+  assignTask,
+  type Changed,
+  cancelTask,
+  commentOnTask,
+  completeTask,
+  createTask,
+  listTasks,
+  listTaskUpdates,
+  reopenTask,
+  type TaskChanges,
+  type TaskFilter,
+  updateTask,
+} from "../core/index.ts";
+import type { PriorityName, Task, TaskStatus } from "../core/types.ts";
+import { makeReply } from "../cos/reply.ts";
+import {
+  askCancelTask,
+  taskAlready,
+  taskAssigned,
+  taskCancelled,
+  taskCommented,
+  taskCompleted,
+  taskCreated,
+  taskList,
+  taskReopened,
+  taskShown,
+  taskUpdated,
+} from "../cos/task-replies.ts";
+import { cleanText } from "../cos/text.ts";
+import { dueDateToInstant } from "../cos/time.ts";
+import { projectInTitle, resolveAgent, resolveProject, resolveTask } from "./resolve.ts";
+import type { UndoEntry } from "./state.ts";
+import { type Agreed, expiresAt, type Slots, str, type Turn } from "./turn.ts";
+
+const PRIORITIES = new Set(["low", "medium", "high", "critical"]);
+const STATUSES = new Set(["pending", "in_progress", "blocked", "completed", "failed", "cancelled"]);
+const OPEN: TaskStatus[] = ["pending", "in_progress", "blocked"];
+
+const priorityOf = (v: unknown) =>
+  typeof v === "string" && PRIORITIES.has(v) ? (v as PriorityName) : undefined;
+
+function pushUndo(t: Turn, e: UndoEntry) {
+  t.state.undo.push(e);
+}
+
+/** The task before the change, kept as JSON for `undo`; the after-time tells whether it moved since. */
+function rememberChange(t: Turn, c: Changed, summary: string) {
+  pushUndo(t, {
+    kind: "task.restore",
+    taskNumber: c.task.number,
+    snapshot: JSON.parse(JSON.stringify(c.previous)) as Record<string, unknown>,
+    afterUpdatedAt: c.task.updatedAt.toISOString(),
+    summary,
+  });
+}
+
+const about = (t: Turn, task: Task) => {
+  t.state.lastTaskNumber = task.number;
+};
+
+export async function createTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
+  let title = str(slots.title);
+  if (!title) {
+    return makeReply("task.create", {
+      text: `What should the task be? For example "add a task to call the bank".`,
+      speech: "What should the task be?",
+    });
+  }
+  let projectId: string | undefined;
+  if (slots.project !== undefined) {
+    const p = await resolveProject(t, "task.create", slots.project);
+    if ("reply" in p) return p.reply;
+    projectId = p.ok.id;
+  } else {
+    const inTitle = await projectInTitle(t, title);
+    if (inTitle) {
+      title = inTitle.title;
+      projectId = inTitle.project.id;
+    }
+  }
+  let assignee: string | undefined;
+  if (slots.assignee !== undefined) {
+    const a = await resolveAgent(t, "task.create", slots.assignee);
+    if ("reply" in a) return a.reply;
+    assignee = a.ok.name;
+  }
+  const due = str(slots.due);
+  const dueAt = due ? dueDateToInstant(due, t.fmt.timeZone) : undefined;
+  const description = str(slots.description) ?? str(t.u.body);
+  const priority = priorityOf(slots.priority);
+  const task = await createTask(
+    t.tx,
+    {
+      title: cleanText(title).slice(0, 500),
+      ...(description ? { description } : {}),
+      ...(projectId ? { project: projectId } : {}),
+      ...(priority ? { priority } : {}),
+      ...(dueAt ? { dueAt } : {}),
+      ...(assignee ? { assignedTo: assignee } : {}),
+    },
+    t.op,
+    t.settings,
+  );
+  about(t, task);
+  pushUndo(t, {
+    kind: "task.created",
+    taskNumber: task.number,
+    afterUpdatedAt: task.updatedAt.toISOString(),
+    summary: `task ${task.number} is cancelled`,
+  });
+  return taskCreated(task, t.fmt);
+}
+
+export async function listTasksIntent(t: Turn, slots: Slots): Promise<Reply> {
+  const status = str(slots.status);
+  const filter: TaskFilter = {
+    limit: 200,
+    status: status && STATUSES.has(status) ? (status as TaskStatus) : OPEN,
+  };
+  let suffix = "";
+  if (slots.project !== undefined) {
+    const p = await resolveProject(t, "task.list", slots.project);
+    if ("reply" in p) return p.reply;
+    filter.project = p.ok.id;
+    suffix = `in ${p.ok.name}`;
+  }
+  if (slots.assignee !== undefined) {
+    const a = await resolveAgent(t, "task.list", slots.assignee);
+    if ("reply" in a) return a.reply;
+    filter.assignee = a.ok.name;
+    suffix = `${suffix} for ${a.ok.name}`.trim();
+  }
+  const priority = priorityOf(slots.priority);
+  if (priority) filter.priority = priority;
+  const page = await listTasks(t.tx, filter);
+  const adjective = [
+    priority === "critical" || priority === "high" ? priority : "",
+    status ? statusAdjective(status) : "open",
+  ]
+    .filter((s) => s.length > 0)
+    .join(" ");
+  const total = page.items.length;
+  return taskList({ tasks: page.items, total, adjective, suffix }, t.fmt);
+}
+
+const statusAdjective = (s: string) =>
+  ({ in_progress: "in-progress", pending: "waiting", completed: "finished" })[s] ?? s.replace(/_/g, " ");
+
+export async function showTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
+  const r = await resolveTask(t, "task.show", slots);
+  if ("reply" in r) return r.reply;
+  about(t, r.ok);
+  const updates = await listTaskUpdates(t.tx, r.ok.id, { limit: 1 });
+  return taskShown(r.ok, t.fmt, updates[0]);
+}
+
+export async function updateTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
+  const r = await resolveTask(t, "task.update", slots);
+  if ("reply" in r) return r.reply;
+  about(t, r.ok);
+  const ch: TaskChanges = {};
+  const changed: string[] = [];
+  const title = str(slots.title);
+  if (title) {
+    ch.title = cleanText(title).slice(0, 500);
+    changed.push("title");
+  }
+  const priority = priorityOf(slots.priority);
+  if (priority) {
+    ch.priority = priority;
+    changed.push("priority");
+  }
+  const due = str(slots.due);
+  const dueAt = due ? dueDateToInstant(due, t.fmt.timeZone) : undefined;
+  if (dueAt) {
+    ch.dueAt = dueAt;
+    changed.push("dueAt");
+  }
+  const description = str(slots.description);
+  if (description) {
+    ch.description = description;
+    changed.push("description");
+  }
+  if (changed.length === 0) {
+    return makeReply("task.update", {
+      text: `What should I change on task ${r.ok.number}? For example "make it urgent" or "due next monday".`,
+      speech: `What should I change on task ${r.ok.number}?`,
+      taskNumber: r.ok.number,
+    });
+  }
+  const c = await updateTask(t.tx, r.ok.id, ch, t.op);
+  rememberChange(t, c, `task ${c.task.number} is back as it was`);
+  return taskUpdated(c.task, changed, t.fmt);
+}
+
+export async function assignTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
+  const r = await resolveTask(t, "task.assign", slots);
+  if ("reply" in r) return r.reply;
+  about(t, r.ok);
+  if (slots.assignee === undefined) {
+    return makeReply("task.assign", {
+      text: `Who should take task ${r.ok.number}? For example "give it to seed".`,
+      speech: `Who should take task ${r.ok.number}?`,
+      taskNumber: r.ok.number,
+    });
+  }
+  const a = await resolveAgent(t, "task.assign", slots.assignee);
+  if ("reply" in a) return a.reply;
+  const c = await assignTask(t.tx, r.ok.id, a.ok.name, t.op);
+  rememberChange(t, c, `task ${c.task.number} is back with ${c.previous.assignedTo ?? "nobody"}`);
+  return taskAssigned(c.task);
+}
+
+export async function completeTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
+  const r = await resolveTask(t, "task.complete", slots);
+  if ("reply" in r) return r.reply;
+  about(t, r.ok);
+  if (r.ok.status === "completed" || r.ok.status === "cancelled") return taskAlready("task.complete", r.ok);
+  const c = await completeTask(t.tx, r.ok.id, {}, t.op);
+  rememberChange(t, c, `task ${c.task.number} is ${c.previous.status.replace("_", " ")} again`);
+  return taskCompleted(c.task);
+}
+
+export async function cancelTaskIntent(t: Turn, slots: Slots, agreed: Agreed): Promise<Reply> {
+  const r = await resolveTask(t, "task.cancel", slots);
+  if ("reply" in r) return r.reply;
+  about(t, r.ok);
+  if (r.ok.status === "cancelled" || r.ok.status === "completed") return taskAlready("task.cancel", r.ok);
+  if (!agreed.has("destructive")) {
+    t.state.pending = {
+      kind: "confirm",
+      intent: "task.cancel",
+      slots: { task: r.ok.number },
+      agreed: [...agreed, "destructive"],
+      question: `cancel task ${r.ok.number}`,
+      expiresAt: expiresAt(t),
+    };
+    return askCancelTask(r.ok);
+  }
+  const c = await cancelTask(t.tx, r.ok.id, t.op);
+  rememberChange(t, c, `task ${c.task.number} is ${c.previous.status.replace("_", " ")} again`);
+  return taskCancelled(c.task);
+}
+
+export async function reopenTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
+  const r = await resolveTask(t, "task.reopen", slots);
+  if ("reply" in r) return r.reply;
+  about(t, r.ok);
+  if (r.ok.status === "pending" || r.ok.status === "in_progress") return taskAlready("task.reopen", r.ok);
+  const c = await reopenTask(t.tx, r.ok.id, t.op);
+  rememberChange(t, c, `task ${c.task.number} is ${c.previous.status.replace("_", " ")} again`);
+  return taskReopened(c.task);
+}
+
+/** A note for the task's agent; on a task blocked by the agent's question, the answer. */
+export async function commentTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
+  const r = await resolveTask(t, "task.comment", slots);
+  if ("reply" in r) return r.reply;
+  about(t, r.ok);
+  const message = str(slots.message) ?? str(t.u.body);
+  if (!message) {
+    return makeReply("task.comment", {
+      text: `What should I tell them on task ${r.ok.number}? For example "reply to ${r.ok.number}: go with Stripe".`,
+      speech: `What should I pass on for task ${r.ok.number}?`,
+      taskNumber: r.ok.number,
+    });
+  }
+  const c = await commentOnTask(t.tx, r.ok.id, message, t.op);
+  pushUndo(t, {
+    kind: "none",
+    reason: `I can't take back a note once ${c.task.assignedTo ?? "the agent"} has it, but you can send a correction to task ${c.task.number}.`,
+  });
+  return taskCommented(c.task, c.unblocked);
+}

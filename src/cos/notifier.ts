@@ -1,0 +1,171 @@
+import type { OutboundMessage } from "../channels/types.ts";
+import { getPreferences, setLastEventId } from "../conversation/preferences.ts";
+import { setLastTask } from "../conversation/state.ts";
+import { listEvents } from "../core/index.ts";
+import type { HubEvent } from "../core/types.ts";
+import type { Sql } from "../db/sql.ts";
+import type { Logger } from "../logger.ts";
+import { composeNotification, taskNumberOf, worthTelling } from "./notification-format.ts";
+
+/** Sends a message the hub starts to a conversation on a channel (the adapters' send()). */
+export type SendFn = (channel: string, conversation: string, msg: OutboundMessage) => Promise<void>;
+
+/** The event stream as the notifier needs it; the LocalEventBus fits, and so does a test's. */
+export type Subscribe = (handler: (e: HubEvent) => void) => () => void;
+
+export interface NotifierDeps {
+  sql: Sql;
+  subscribe: Subscribe;
+  send: SendFn;
+  logger: Logger;
+  /** events arriving within this window go out as one message (2 s) */
+  batchWindowMs?: number;
+  /** after a failed send, the first retry waits this long, doubling up to a minute (5 s) */
+  retryMs?: number;
+}
+
+export interface Notifier {
+  /** catches up on events since the last one handled, then follows the stream */
+  start(): Promise<void>;
+  /** sends what is waiting, then stops following */
+  stop(): Promise<void>;
+}
+
+const CATCH_UP_PAGE = 500;
+
+/**
+ * Tells the person what their agents did, on their preferred channel, at their level. Each
+ * event once: the cursor (the last event handled) is stored after the message went out, so a
+ * restart resumes right after it.
+ */
+export function createNotifier(deps: NotifierDeps): Notifier {
+  const log = deps.logger.child({ component: "notifier" });
+  const windowMs = deps.batchWindowMs ?? 2000;
+  const retryBase = deps.retryMs ?? 5000;
+  let queue: HubEvent[] = [];
+  /** the highest event id queued or handled */
+  let seen = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let work: Promise<void> = Promise.resolve();
+  let failures = 0;
+  /** events that arrive while catching up wait here, so ids stay in order */
+  let buffer: HubEvent[] | undefined;
+  let running = false;
+
+  const enqueue = (e: HubEvent) => {
+    if (e.id <= seen) return;
+    seen = e.id;
+    queue.push(e);
+    schedule(windowMs);
+  };
+
+  const schedule = (ms: number) => {
+    if (timer || !running) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      work = work.then(flush);
+    }, ms);
+  };
+
+  async function flush(): Promise<void> {
+    const batch = queue;
+    if (batch.length === 0) return;
+    queue = [];
+    const last = batch.at(-1)?.id ?? 0;
+    try {
+      const prefs = await getPreferences(deps.sql);
+      const tell = batch.filter((e) => worthTelling(e, prefs.level));
+      if (tell.length > 0 && prefs.channel && prefs.conversation) {
+        await deliver(prefs.channel, prefs.conversation, tell);
+      } else if (tell.length > 0) {
+        log.info(
+          { events: tell.length },
+          "nowhere to notify the person yet: they have not talked to the hub",
+        );
+      }
+      await setLastEventId(deps.sql, last);
+      failures = 0;
+    } catch (e) {
+      // Keep the batch, in order, ahead of anything that came in meanwhile, and retry later.
+      queue = [...batch, ...queue];
+      failures++;
+      const wait = Math.min(retryBase * 2 ** (failures - 1), 60_000);
+      log.error({ err: e instanceof Error ? e.message : String(e), retryInMs: wait }, "notification failed");
+      schedule(wait);
+      return;
+    }
+    if (queue.length > 0) schedule(windowMs);
+  }
+
+  async function deliver(channel: string, conversation: string, events: HubEvent[]) {
+    // Email threads by task: one message per task there; chat gets one message for the burst.
+    const groups: HubEvent[][] = [events];
+    if (channel === "email") {
+      const byTask = new Map<number, HubEvent[]>();
+      for (const e of events) {
+        const k = taskNumberOf(e) ?? -1;
+        byTask.set(k, [...(byTask.get(k) ?? []), e]);
+      }
+      groups.splice(0, 1, ...byTask.values());
+    }
+    for (const group of groups) {
+      const msg = composeNotification(group);
+      await deps.send(channel, conversation, msg);
+      // "reply to it" right after a notification means the task it was about.
+      if (msg.taskNumber !== undefined) await setLastTask(deps.sql, channel, conversation, msg.taskNumber);
+    }
+  }
+
+  async function catchUp(from: number) {
+    let since = from;
+    for (;;) {
+      const page = await listEvents(deps.sql, { since, limit: CATCH_UP_PAGE });
+      for (const e of page) enqueue(e);
+      const lastId = page.at(-1)?.id;
+      if (page.length < CATCH_UP_PAGE || lastId === undefined) return;
+      since = lastId;
+    }
+  }
+
+  return {
+    async start() {
+      if (running) return;
+      running = true;
+      const prefs = await getPreferences(deps.sql);
+      let cursor = prefs.lastEventId;
+      if (cursor === null) {
+        // First start: history is not news.
+        const r = await deps.sql.query<{ id: number | string }>(
+          "SELECT coalesce(max(id), 0) AS id FROM events",
+        );
+        cursor = Number(r.rows[0]?.id ?? 0);
+        await setLastEventId(deps.sql, cursor);
+      }
+      seen = cursor;
+      buffer = [];
+      unsubscribe = deps.subscribe((e) => {
+        if (buffer) buffer.push(e);
+        else enqueue(e);
+      });
+      try {
+        await catchUp(cursor);
+      } finally {
+        const held = buffer ?? [];
+        buffer = undefined;
+        for (const e of held) enqueue(e);
+      }
+      log.info({ from: cursor }, "notifier following events");
+    },
+    async stop() {
+      if (!running) return;
+      unsubscribe?.();
+      unsubscribe = undefined;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      running = false;
+      work = work.then(flush);
+      await work;
+    },
+  };
+}

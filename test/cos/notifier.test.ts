@@ -1,0 +1,230 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { OutboundMessage } from "../../src/channels/types.ts";
+import { getPreferences } from "../../src/conversation/preferences.ts";
+import {
+  addTaskUpdate,
+  claimTask,
+  completeTask,
+  createTask,
+  failTask,
+  listEvents,
+} from "../../src/core/index.ts";
+import type { HubEvent } from "../../src/core/types.ts";
+import { createNotifier, type Notifier } from "../../src/cos/notifier.ts";
+import { createHarness, type Harness, logger } from "../conversation/harness.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+interface Sent {
+  channel: string;
+  conversation: string;
+  msg: OutboundMessage;
+}
+
+/** A stand-in for the event relay: publishes committed events to subscribers, in id order. */
+function createFeed(h: Harness) {
+  const handlers = new Set<(e: HubEvent) => void>();
+  let last = 0;
+  return {
+    subscribe(handler: (e: HubEvent) => void) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    async skipHistory() {
+      last = (await listEvents(h.db.sql, { limit: 1000 })).at(-1)?.id ?? 0;
+    },
+    /** a relay that redelivers everything it ever published */
+    async replayAll() {
+      for (const e of await listEvents(h.db.sql, { limit: 1000 })) for (const handler of handlers) handler(e);
+    },
+    /** publishes everything committed since the last pump */
+    async pump() {
+      const events = await listEvents(h.db.sql, { since: last, limit: 1000 });
+      for (const e of events) {
+        last = e.id;
+        for (const handler of handlers) handler(e);
+      }
+      return events;
+    },
+  };
+}
+
+const agent = { actor: { kind: "agent" as const, name: "seed" } };
+
+let h: Harness;
+let sent: Sent[];
+let feed: ReturnType<typeof createFeed>;
+let notifier: Notifier | undefined;
+
+const start = async (batchWindowMs = 30) => {
+  notifier = createNotifier({
+    sql: h.db.sql,
+    subscribe: feed.subscribe,
+    send: async (channel, conversation, msg) => {
+      sent.push({ channel, conversation, msg });
+    },
+    logger,
+    batchWindowMs,
+  });
+  await notifier.start();
+  return notifier;
+};
+
+/** The notifier's cursor reached the newest event: everything so far was sent or skipped. */
+const settled = async () => {
+  const newest =
+    (await h.db.sql.query<{ id: number }>("SELECT max(id)::int AS id FROM events")).rows[0]?.id ?? 0;
+  await waitFor(async () => ((await getPreferences(h.db.sql)).lastEventId ?? 0) >= newest, {
+    what: "notifier cursor",
+  });
+};
+
+/** An agent takes a task and finishes it. */
+async function agentCompletes(title: string, priority: "medium" | "high" = "medium") {
+  const t = await createTask(h.db.sql, { title, assignedTo: "seed", priority }, agent);
+  const c = await claimTask(h.db.sql, t.number, "seed", { leaseSeconds: 300 });
+  await completeTask(h.db.sql, t.number, { claimToken: c.claimToken, result: "all good" }, agent);
+  return t.number;
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h.db.drop();
+});
+
+beforeEach(async () => {
+  // One database for the file; each test starts with a person who never set anything.
+  await h.db.sql.exec("DELETE FROM notification_preferences; DELETE FROM conversation_state;");
+  sent = [];
+  feed = createFeed(h);
+  // The person talks on Telegram first: that is where notifications go.
+  await h.say("notify me about everything");
+  await feed.skipHistory();
+});
+afterEach(async () => {
+  await notifier?.stop();
+  notifier = undefined;
+});
+
+describe("notifier", () => {
+  it("tells the person on their channel when an agent completes a task", async () => {
+    await start();
+    const n = await agentCompletes("write the launch email");
+    await feed.pump();
+    await waitFor(() => sent.length >= 1, { what: "a notification" });
+    await settled();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.channel).toBe("telegram");
+    expect(sent[0]?.conversation).toBe("100");
+    expect(sent[0]?.msg.text).toContain(`seed finished task ${n}, 'write the launch email'`);
+    expect(sent[0]?.msg.taskNumber).toBe(n);
+  });
+
+  it("batches a burst into one message", async () => {
+    await start(300);
+    for (let i = 0; i < 5; i++) await agentCompletes(`burst task ${i}`);
+    await feed.pump();
+    await waitFor(() => sent.length >= 1, { what: "the batched notification" });
+    await settled();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.msg.text).toMatch(/^5 updates:/);
+    expect(sent[0]?.msg.speech?.split(/\s+/).length).toBeLessThan(75);
+  });
+
+  it("does not repeat after a restart, and catches up on what came while it was down", async () => {
+    await start();
+    await agentCompletes("before the restart");
+    await feed.pump();
+    await waitFor(() => sent.length === 1, { what: "first notification" });
+    await settled();
+    await notifier?.stop();
+
+    // While it is down: one more completion (the relay publishes it to nobody).
+    const n = await agentCompletes("while it was down");
+    await feed.pump();
+    await start();
+    await waitFor(() => sent.length === 2, { what: "the missed notification" });
+    await settled();
+    expect(sent[1]?.msg.text).toContain(`task ${n}`);
+
+    // A restart, and a relay that redelivers old events: nothing is told twice.
+    await notifier?.stop();
+    await start();
+    await feed.replayAll();
+    await agentCompletes("after the second restart");
+    await feed.pump();
+    await waitFor(() => sent.length === 3, { what: "third notification" });
+    await settled();
+    expect(sent).toHaveLength(3);
+  });
+
+  it("sends nothing at level none", async () => {
+    await h.say("mute notifications");
+    await feed.skipHistory();
+    await start();
+    await agentCompletes("quiet one", "high");
+    await feed.pump();
+    await settled();
+    expect(sent).toHaveLength(0);
+  });
+
+  it("at 'important', tells about questions and failures but not ordinary completions", async () => {
+    await h.say("only ping me when something is blocked");
+    await feed.skipHistory();
+    await start();
+    await agentCompletes("ordinary work");
+    const q = await createTask(h.db.sql, { title: "pick a payment provider", assignedTo: "seed" }, agent);
+    const c = await claimTask(h.db.sql, q.number, "seed", { leaseSeconds: 300 });
+    await addTaskUpdate(
+      h.db.sql,
+      q.number,
+      { updateType: "question", message: "Stripe or PayPal?" },
+      { ...agent, claimToken: c.claimToken },
+    );
+    await feed.pump();
+    await waitFor(() => sent.length >= 1, { what: "the question" });
+    await settled();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.msg.text).toContain("asks about task");
+    expect(sent[0]?.msg.text).toContain("Stripe or PayPal?");
+    expect(sent[0]?.msg.buttons?.[0]?.map((b) => b.label)).toEqual(["Done", "Assign", "Cancel"]);
+
+    // "reply to it" now means the task the question was about.
+    const answer = await h.say("tell them to go with Stripe on it");
+    expect(answer.taskNumber).toBe(q.number);
+
+    const f = await createTask(h.db.sql, { title: "flaky job", assignedTo: "seed" }, agent);
+    const fc = await claimTask(h.db.sql, f.number, "seed", { leaseSeconds: 300 });
+    await failTask(h.db.sql, f.number, { claimToken: fc.claimToken, error: "out of memory" }, agent);
+    await feed.pump();
+    await waitFor(() => sent.length >= 2, { what: "the failure" });
+    expect(sent[1]?.msg.text).toContain("failed: out of memory");
+  });
+
+  it("does not echo the person's own actions back", async () => {
+    await start();
+    const r = await h.say("add a task to call mum");
+    await h.say(`mark ${r.taskNumber} done`);
+    await feed.pump();
+    await settled();
+    expect(sent).toHaveLength(0);
+  });
+
+  it("on email, one message per task, each carrying its task number", async () => {
+    await h.say("what's open", {
+      channel: "email",
+      sender: "ana@example.com",
+      conversation: "ana@example.com",
+    });
+    await feed.skipHistory();
+    await start(200);
+    const a = await agentCompletes("first email task");
+    const b = await agentCompletes("second email task");
+    await feed.pump();
+    await waitFor(() => sent.length >= 2, { what: "two emails" });
+    await settled();
+    expect(sent.map((s) => s.channel)).toEqual(["email", "email"]);
+    expect(sent.map((s) => s.msg.taskNumber).sort()).toEqual([a, b].sort());
+  });
+});
