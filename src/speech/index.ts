@@ -1,0 +1,2 @@
+export { createDeepgramTranscriber, type DeepgramTranscriberOptions, MAX_KEYTERMS } from "./deepgram.ts";
+export type { TranscribeOptions, Transcriber, Transcript } from "./types.ts";
