@@ -2,7 +2,8 @@ import pino from "pino";
 import type { AdapterContext, ChannelAdapter, OutboundMessage } from "../../src/channels/types.ts";
 import type { Sql } from "../../src/db/sql.ts";
 import type { Logger } from "../../src/logger.ts";
-import { type ArtifactStore, createFileArtifactStore } from "./artifact-store.ts";
+import { createLocalArtifactStore } from "../../src/artifacts/local-store.ts";
+import type { ArtifactStore } from "../../src/artifacts/store.ts";
 import { createDigester, type Digester } from "./digest.ts";
 import { handleMessage, type LinkArtifact } from "./handle-message.ts";
 import { type WatcherTuning, watchMailbox } from "./mailbox-watcher.ts";
@@ -50,7 +51,7 @@ export const DEFAULT_EMAIL_TUNING: EmailTuning = {
 export function createEmailAdapter(config: EmailConfig, deps: EmailAdapterDeps): ChannelAdapter {
   const settings = resolveEmailSettings(config);
   const tuning: EmailTuning = { ...DEFAULT_EMAIL_TUNING, ...deps.tuning };
-  const artifacts = deps.artifacts ?? createFileArtifactStore(settings.dataDir);
+  const artifacts = deps.artifacts ?? createLocalArtifactStore(`${settings.dataDir}/artifacts`);
   const limiter = deps.rateLimiter ?? createMemoryReplyLimiter();
   const owners = new Set(settings.ownerEmails);
   const isAuthorized = deps.isAuthorized ?? ((a: string) => owners.has(a.toLowerCase()));

@@ -4,7 +4,7 @@ export {
   type EmailAdapterDeps,
   type EmailTuning,
 } from "./adapter.ts";
-export { type ArtifactStore, createFileArtifactStore, type StoredArtifact } from "./artifact-store.ts";
+export type { ArtifactStore, StoredArtifact } from "../../src/artifacts/store.ts";
 export type { EmailArtifactInput, LinkArtifact } from "./handle-message.ts";
 export type { Mailer } from "./mailer.ts";
 export type { ReplyRateLimiter } from "./rate-limit.ts";

@@ -142,7 +142,7 @@ describe("email adapter against a real Dovecot", () => {
       sizeBytes: 20_000,
       checksum: sha,
     });
-    expect(link.uri).toMatch(new RegExp(`/artifacts/${sha}$`));
+    expect(link.uri).toMatch(new RegExp(`/artifacts/${sha.slice(0, 2)}/${sha}$`));
     expect((await readFile(fileURLToPath(link.uri))).equals(bytes)).toBe(true);
   });
 
