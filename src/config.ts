@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
@@ -323,7 +325,8 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string; dotenv?
     natsStream: r.NATS_STREAM,
     natsSubjectPrefix: r.NATS_SUBJECT_PREFIX,
     adminKey: r.AGENTOPS_ADMIN_KEY,
-    instanceId: r.INSTANCE_ID ?? `hub-${process.pid}`,
+    // In containers every instance is pid 1: a random part keeps instance ids (lease holders) apart.
+    instanceId: r.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     timeZone: r.TIMEZONE,
     leaseSeconds: r.LEASE_SECONDS,
     maxAttempts: r.MAX_ATTEMPTS,

@@ -22,12 +22,18 @@ const REDACT = [
   "headers.authorization",
 ];
 
-export function createLogger(opts: { level: string; name?: string } = { level: "info" }): Logger {
-  return pino({
+/** The hub's one logger; `file` sends it to a file instead of stdout (the terminal chat). */
+export function createLogger(
+  opts: { level: string; name?: string; file?: string } = { level: "info" },
+): Logger {
+  const options = {
     level: opts.level,
     name: opts.name ?? "agentops",
     redact: { paths: REDACT, censor: "[redacted]" },
-  });
+  };
+  return opts.file
+    ? pino(options, pino.destination({ dest: opts.file, sync: false, mkdir: true }))
+    : pino(options);
 }
 
 /** Bot tokens sit inside URLs (api.telegram.org/bot<token>/...); strip them from any text. */

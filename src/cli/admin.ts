@@ -1,0 +1,142 @@
+import { parseArgs } from "node:util";
+import { backupDatabase } from "../backup/backup.ts";
+import { restoreDatabase } from "../backup/restore.ts";
+import type { Config } from "../config.ts";
+import { createPairingCode, listIdentities, revokeIdentity } from "../conversation/index.ts";
+import { getAgent, registerAgent } from "../core/agents.ts";
+import { createApiKey } from "../core/api-keys.ts";
+import type { Actor } from "../core/types.ts";
+import { migrate } from "../db/migrate.ts";
+import { openDatabase } from "../db/open.ts";
+import type { Sql } from "../db/sql.ts";
+import { HubError, isHubError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+
+const CLI: Actor = { kind: "admin", name: "cli" };
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** The one-shot commands: each opens the database, does its work, and closes it. */
+export async function runAdminCommand(command: string, args: string[], config: Config, logger: Logger) {
+  const run = COMMANDS[command];
+  if (!run)
+    throw new HubError("bad_request", `Unknown command "${command}". Run "agentops help" for the list.`);
+  const sql = await openDatabase(config, logger, { migrate: command !== "restore" });
+  try {
+    return await run(sql, args);
+  } finally {
+    await sql.close();
+  }
+}
+
+const COMMANDS: Record<string, (sql: Sql, args: string[]) => Promise<number>> = {
+  async migrate(sql) {
+    const r = await migrate(sql);
+    out(r.applied.length ? `Schema is at version ${r.to}.` : `Schema is up to date (version ${r.to}).`);
+    return 0;
+  },
+
+  async agent(sql, args) {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        capabilities: { type: "string" },
+        type: { type: "string" },
+        description: { type: "string" },
+      },
+    });
+    const [sub, name] = positionals;
+    if (sub !== "add" || !name)
+      throw new HubError("bad_request", "Usage: agentops agent add NAME [--capabilities a,b]");
+    const capabilities = values.capabilities
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    let key: string;
+    try {
+      const r = await registerAgent(
+        sql,
+        {
+          name,
+          ...(capabilities ? { capabilities } : {}),
+          ...(values.type ? { type: values.type as "worker" } : {}),
+          ...(values.description ? { description: values.description } : {}),
+        },
+        { actor: CLI },
+        { issueKey: true },
+      );
+      key = r.apiKey ?? "";
+      out(`Registered agent ${r.agent.name}.`);
+    } catch (e) {
+      // An agent that exists (seed, cos) gets a new key of its own.
+      if (!isHubError(e, "conflict")) throw e;
+      const agent = await getAgent(sql, name);
+      key = (await createApiKey(sql, { agentName: agent.name }, { label: "cli" })).key;
+      out(`Agent ${agent.name} already exists; here is a new key for it.`);
+    }
+    out(`API key (shown once, keep it secret):\n${key}`);
+    return 0;
+  },
+
+  async key(sql, args) {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { admin: { type: "boolean" } },
+    });
+    if (positionals[0] !== "create" || !values.admin) {
+      throw new HubError("bad_request", "Usage: agentops key create --admin");
+    }
+    const k = await createApiKey(sql, { admin: true }, { label: "cli" });
+    out(`Admin API key (shown once, keep it secret):\n${k.key}`);
+    return 0;
+  },
+
+  async pair(sql) {
+    const p = await createPairingCode(sql);
+    out(
+      `Pairing code: ${p.code}\nSend it to the hub from the new Telegram, Discord or email identity within the hour; it works once.`,
+    );
+    return 0;
+  },
+
+  async identities(sql, args) {
+    const [sub, id] = args;
+    if (sub === "list" || sub === undefined) {
+      const list = await listIdentities(sql);
+      if (list.length === 0)
+        out("No paired identities. Owners come from OWNER_* settings; `agentops pair` links more.");
+      for (const i of list) out(`${i.id}  ${i.identity}  paired ${i.pairedAt.toISOString()}`);
+      return 0;
+    }
+    if (sub === "revoke" && id) {
+      const r = await revokeIdentity(sql, id);
+      out(`Revoked ${r.identity}.`);
+      return 0;
+    }
+    throw new HubError("bad_request", "Usage: agentops identities list | agentops identities revoke ID");
+  },
+
+  async backup(sql, args) {
+    const file = args[0];
+    if (!file) throw new HubError("bad_request", "Usage: agentops backup FILE");
+    const r = await backupDatabase(sql, file);
+    const total = Object.values(r.rows).reduce((a, b) => a + b, 0);
+    out(`Backed up ${total} rows from ${Object.keys(r.rows).length} tables to ${file}.`);
+    return 0;
+  },
+
+  async restore(sql, args) {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { force: { type: "boolean" } },
+    });
+    const file = positionals[0];
+    if (!file) throw new HubError("bad_request", "Usage: agentops restore FILE [--force]");
+    const r = await restoreDatabase(sql, file, { force: values.force === true });
+    const total = Object.values(r.rows).reduce((a, b) => a + b, 0);
+    out(`Restored ${total} rows from ${file}.`);
+    return 0;
+  },
+};
