@@ -19,6 +19,7 @@ export async function runChat(config: Config, _logger: Logger): Promise<number> 
   const terminal = createTerminalAdapter({ prompt: "you> " });
   const hub = createHub(config, logger, { channelAdapters: buildChannelAdapters, extraAdapters: [terminal] });
   const stopped = stopOnSignals(hub, logger);
+  process.stdout.write(`Starting the AgentOps hub on http://${config.host}:${config.port} (log: ${logFile})...\n`);
   try {
     await hub.start();
   } catch (e) {
@@ -26,9 +27,6 @@ export async function runChat(config: Config, _logger: Logger): Promise<number> 
     await hub.stop();
     return 1;
   }
-  process.stdout.write(
-    `AgentOps hub at ${hub.url} — talk to your Chief of Staff (try "brief me", "help"; /quit to leave).\n`,
-  );
   await Promise.race([terminal.closed, stopped]);
   await hub.stop();
   return 0;
