@@ -5,7 +5,7 @@ import type { Sql } from "../db/sql.ts";
 import { HubError } from "../errors.ts";
 
 /** Who a sender is, as stored and as recorded on events: `telegram:12345`, `email:ana@example.com`. */
-export function identityOf(u: Pick<Utterance, "channel" | "sender">): string {
+export function identityOf(u: Pick<Utterance, "channel" | "sender" | "verifiedOwner">): string {
   // Whatever a platform sends as a sender id, it is stored and compared: keep it printable and bounded.
   const sender = String(u.sender ?? "")
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
@@ -20,6 +20,8 @@ export function identityOf(u: Pick<Utterance, "channel" | "sender">): string {
     case "email":
       return `email:${sender.toLowerCase()}`;
     case "voice":
+      // A voice stack holding VOICE_TOKEN with no caller number is the owner's own device.
+      if (u.verifiedOwner && !/\d/.test(sender)) return "voice:owner";
       return `phone:${normalizePhone(sender)}`;
     default:
       return `${u.channel}:${sender}`;

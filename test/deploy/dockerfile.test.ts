@@ -50,7 +50,7 @@ describe("Dockerfile", () => {
     expect(runtime.find((i) => i.op === "ENV")?.args).toMatch(/NODE_ENV=production/);
   });
 
-  it("runs a hub that answers /healthz and stops cleanly on SIGTERM", async () => {
+  it("runs a hub that answers /healthz and stops cleanly on SIGTERM", { timeout: 120_000 }, async () => {
     const ins = await readDockerfile();
     const cmd = JSON.parse(ins.filter((i) => i.op === "CMD").at(-1)?.args ?? "[]") as string[];
     expect(cmd[0]).toBe("node");
