@@ -11,6 +11,7 @@ import { openDatabase } from "../db/open.ts";
 import type { Sql } from "../db/sql.ts";
 import { HubError, isHubError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { createLoginLink, listSessions, revokeSession } from "../web/index.ts";
 
 const CLI: Actor = { kind: "admin", name: "cli" };
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -22,13 +23,15 @@ export async function runAdminCommand(command: string, args: string[], config: C
     throw new HubError("bad_request", `Unknown command "${command}". Run "agentops help" for the list.`);
   const sql = await openDatabase(config, logger, { migrate: command !== "restore" });
   try {
-    return await run(sql, args);
+    return await run(sql, args, config);
   } finally {
     await sql.close();
   }
 }
 
-const COMMANDS: Record<string, (sql: Sql, args: string[]) => Promise<number>> = {
+type Command = (sql: Sql, args: string[], config: Config) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
   async migrate(sql) {
     const r = await migrate(sql);
     out(r.applied.length ? `Schema is at version ${r.to}.` : `Schema is up to date (version ${r.to}).`);
@@ -115,6 +118,32 @@ const COMMANDS: Record<string, (sql: Sql, args: string[]) => Promise<number>> = 
       return 0;
     }
     throw new HubError("bad_request", "Usage: agentops identities list | agentops identities revoke ID");
+  },
+
+  async "login-link"(sql, _args, config) {
+    const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    const l = await createLoginLink(sql, { publicUrl });
+    out(
+      `Open this within 15 minutes to sign in to the dashboard (it works once):\n${l.url}\nor enter the code ${l.code}`,
+    );
+    return 0;
+  },
+
+  async sessions(sql, args) {
+    const [sub, id] = args;
+    if (sub === "list" || sub === undefined) {
+      const list = await listSessions(sql);
+      if (list.length === 0) out("No dashboard sessions.");
+      for (const s of list)
+        out(`${s.id}  created ${s.createdAt.toISOString()}  expires ${s.expiresAt.toISOString()}`);
+      return 0;
+    }
+    if (sub === "revoke" && id) {
+      await revokeSession(sql, id);
+      out(`Revoked session ${id}.`);
+      return 0;
+    }
+    throw new HubError("bad_request", "Usage: agentops sessions list | agentops sessions revoke ID");
   },
 
   async backup(sql, args) {

@@ -19,7 +19,9 @@ export async function runChat(config: Config, _logger: Logger): Promise<number> 
   const terminal = createTerminalAdapter({ prompt: "you> " });
   const hub = createHub(config, logger, { channelAdapters: buildChannelAdapters, extraAdapters: [terminal] });
   const stopped = stopOnSignals(hub, logger);
-  process.stdout.write(`Starting the AgentOps hub on http://${config.host}:${config.port} (log: ${logFile})...\n`);
+  process.stdout.write(
+    `Starting the AgentOps hub on http://${config.host}:${config.port} (log: ${logFile})...\n`,
+  );
   try {
     await hub.start();
   } catch (e) {

@@ -19,6 +19,8 @@ const USAGE = `agentops — the AgentOps hub
   agentops pair                           a one-time code that links a new identity to you
   agentops identities list                who may speak for you
   agentops identities revoke ID
+  agentops login-link                     a one-time sign-in link for the dashboard
+  agentops sessions list | revoke ID      dashboard sessions
   agentops backup FILE                    a consistent backup (PGlite or PostgreSQL)
   agentops restore FILE [--force]         restore a backup into an empty database
 
