@@ -38,8 +38,9 @@ export interface TelegramTuning {
 
 export const DEFAULT_TUNING: TelegramTuning = {
   pollTimeoutSeconds: 30,
-  leaseTtlMs: 20_000,
-  leaseRenewMs: 5_000,
+  // A holder killed without releasing is replaced within TTL + one standby retry (renewMs): ~12 s.
+  leaseTtlMs: 9_000,
+  leaseRenewMs: 3_000,
   conflictBackoffBaseMs: 1_000,
   conflictBackoffMaxMs: 60_000,
   errorBackoffBaseMs: 500,

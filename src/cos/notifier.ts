@@ -4,6 +4,8 @@ import { setLastTask } from "../conversation/state.ts";
 import { listEvents } from "../core/index.ts";
 import type { HubEvent } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
+import { HubError } from "../errors.ts";
+import type { QueuedEvent, WorkQueue } from "../events/cluster-events.ts";
 import type { Logger } from "../logger.ts";
 import { composeNotification, taskNumberOf, worthTelling } from "./notification-format.ts";
 
@@ -15,13 +17,22 @@ export type Subscribe = (handler: (e: HubEvent) => void) => () => void;
 
 export interface NotifierDeps {
   sql: Sql;
-  subscribe: Subscribe;
+  /** the event stream (the local bus), followed from the stored cursor; one instance only */
+  subscribe?: Subscribe;
+  /**
+   * Instead of `subscribe`: a work queue the hub instances share (a JetStream durable consumer).
+   * Each event reaches one instance and is confirmed once its batch went out, so two instances
+   * never both send it and a restart resumes where the queue stands (no catch-up from the cursor).
+   */
+  queue?: WorkQueue;
   send: SendFn;
   logger: Logger;
   /** events arriving within this window go out as one message (2 s) */
   batchWindowMs?: number;
   /** after a failed send, the first retry waits this long, doubling up to a minute (5 s) */
   retryMs?: number;
+  /** queue mode: how often events held for a batch postpone their redelivery (10 s) */
+  workingMs?: number;
 }
 
 export interface Notifier {
@@ -52,12 +63,46 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   /** events that arrive while catching up wait here, so ids stay in order */
   let buffer: HubEvent[] | undefined;
   let running = false;
+  /** queue mode: the queue's handles of the events waiting in `queue`, to confirm after sending */
+  const held = new Map<number, QueuedEvent[]>();
+  /** queue mode: events up to here were handled by the cursor path (first deliveries only) */
+  let floor = 0;
+  let stopQueue: (() => Promise<void>) | undefined;
+  let keepAlive: NodeJS.Timeout | undefined;
 
   const enqueue = (e: HubEvent) => {
     if (e.id <= seen) return;
     seen = e.id;
     queue.push(e);
     schedule(windowMs);
+  };
+
+  /**
+   * Queue mode: no `seen` check, as a redelivery from an instance that died may be older than
+   * what came since. A first delivery at or below the cursor is history a new consumer replays
+   * (or a second copy of an event): confirmed without a word.
+   */
+  const take = (q: QueuedEvent) => {
+    const e = q.event;
+    const same = held.get(e.id);
+    if (same) {
+      same.push(q);
+      return;
+    }
+    if (!q.redelivered && e.id <= floor) {
+      q.ack();
+      return;
+    }
+    held.set(e.id, [q]);
+    queue.push(e);
+    schedule(windowMs);
+  };
+
+  const confirm = (events: HubEvent[]) => {
+    for (const e of events) {
+      for (const q of held.get(e.id) ?? []) q.ack();
+      held.delete(e.id);
+    }
   };
 
   const schedule = (ms: number) => {
@@ -85,6 +130,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         );
       }
       await setLastEventId(deps.sql, last);
+      confirm(batch);
       failures = 0;
     } catch (e) {
       // Keep the batch, in order, ahead of anything that came in meanwhile, and retry later.
@@ -143,8 +189,21 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         await setLastEventId(deps.sql, cursor);
       }
       seen = cursor;
+      if (deps.queue) {
+        floor = cursor;
+        stopQueue = deps.queue(take);
+        const every = deps.workingMs ?? 10_000;
+        keepAlive = setInterval(() => {
+          for (const qs of held.values()) for (const q of qs) q.working();
+        }, every);
+        keepAlive.unref();
+        log.info({ floor }, "notifier following the shared queue");
+        return;
+      }
+      if (!deps.subscribe) throw new HubError("internal", "the notifier needs subscribe or queue");
+      const subscribe = deps.subscribe;
       buffer = [];
-      unsubscribe = deps.subscribe((e) => {
+      unsubscribe = subscribe((e) => {
         if (buffer) buffer.push(e);
         else enqueue(e);
       });
@@ -161,11 +220,18 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if (!running) return;
       unsubscribe?.();
       unsubscribe = undefined;
+      await stopQueue?.();
+      stopQueue = undefined;
       if (timer) clearTimeout(timer);
       timer = undefined;
       running = false;
       work = work.then(flush);
       await work;
+      // What could not go out goes back to the queue at once, for another instance.
+      clearInterval(keepAlive);
+      for (const qs of held.values()) for (const q of qs) q.nak();
+      held.clear();
+      if (deps.queue) queue = [];
     },
   };
 }

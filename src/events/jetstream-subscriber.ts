@@ -19,6 +19,11 @@ export interface JetStreamSubscribeOptions {
   maxDeliver?: number;
   /** how long before a failed message is redelivered (default 1 s) */
   retryDelayMs?: number;
+  /**
+   * The handler takes the message over and acks (or naks) it itself, later: for work confirmed
+   * only after a batch goes out, which must not hold up the next messages meanwhile.
+   */
+  manualAck?: boolean;
 }
 
 export interface JetStreamSubscription {
@@ -66,7 +71,7 @@ export async function subscribeJetStream(opts: JetStreamSubscribeOptions): Promi
       }
       try {
         await opts.handler(event, m);
-        m.ack();
+        if (!opts.manualAck) m.ack();
       } catch (e) {
         const level = isHubError(e, "unavailable") ? "warn" : "error";
         log[level](

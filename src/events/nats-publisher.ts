@@ -27,6 +27,9 @@ export interface NatsPublisherOptions {
   duplicateWindowMs?: number;
 }
 
+/** JetStream drops a repeated msgID within this window (the stream's duplicate_window). */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+
 interface Session {
   nc: NatsConnection;
   js: JetStreamClient;
@@ -49,7 +52,7 @@ export function createNatsPublisher(
   const spec = {
     name: config.natsStream,
     subjects: [`${config.natsSubjectPrefix}.>`],
-    duplicateWindowMs: opts.duplicateWindowMs ?? 120_000,
+    duplicateWindowMs: opts.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS,
   };
   const abort = new AbortController();
   let session: Session | undefined;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { warmUpParser } from "../../intents/index.ts";
 import type { ChannelAdapter, Dispatcher, OutboundMessage } from "../channels/types.ts";
 import type { Config } from "../config.ts";
 import { createDispatcher } from "../conversation/dispatcher.ts";
@@ -7,6 +8,7 @@ import { runBriefingScheduler } from "../cos/briefing-scheduler.ts";
 import { createNotifier, type Notifier } from "../cos/notifier.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Sql } from "../db/sql.ts";
+import { type ClusterEvents, createClusterEvents } from "../events/cluster-events.ts";
 import { createEventPublisher } from "../events/create-publisher.ts";
 import { createLocalEventBus, type LocalEventBus } from "../events/local-bus.ts";
 import { createOutboxRelay, type OutboxRelay } from "../events/outbox-relay.ts";
@@ -15,6 +17,7 @@ import { createHttpApp } from "../http/app.ts";
 import { createInfra } from "../infra/create-infra.ts";
 import type { Infra } from "../infra/types.ts";
 import type { Logger } from "../logger.ts";
+import { registerWebRoutes } from "../web/index.ts";
 import { createHubParser } from "./llm-parser.ts";
 import { createMaintenance, type Maintenance } from "./maintenance.ts";
 
@@ -69,6 +72,7 @@ export function createHub(config: Config, logger: Logger, opts: HubOptions = {})
   let infra: Infra | undefined;
   let publisher: EventPublisher | undefined;
   let relay: OutboxRelay | undefined;
+  let cluster: ClusterEvents | undefined;
   let maintenance: Maintenance | undefined;
   let notifier: Notifier | undefined;
   let dispatcher: Dispatcher | undefined;
@@ -96,12 +100,20 @@ export function createHub(config: Config, logger: Logger, opts: HubOptions = {})
     sql = await openDatabase(config, logger);
     infra = createInfra(config, logger);
     publisher = createEventPublisher(config, logger);
-    relay = createOutboxRelay({ sql, publisher, bus, logger });
+    // With NATS there may be several instances, and only the one holding the outbox lock
+    // publishes a batch: every bus is fed from the stream instead of by that one relay.
+    if (config.natsUrl) {
+      cluster = createClusterEvents({ config, sql, bus, logger });
+      await cluster.start();
+    }
+    relay = createOutboxRelay({ sql, publisher, ...(cluster ? {} : { bus }), logger });
     await relay.start();
     maintenance = createMaintenance({ sql, settings, intervalMs: config.reaperIntervalMs, logger });
     maintenance.start();
 
     const parser = createHubParser({ sql, config, logger });
+    // Compile the rules now, not on the person's first message.
+    warmUpParser();
     dispatcher = createDispatcher({ sql, parser, logger, config });
 
     const ctx: ChannelFactoryContext = { config, logger, sql, infra };
@@ -121,11 +133,18 @@ export function createHub(config: Config, logger: Logger, opts: HubOptions = {})
       outboxLag: () => rel.lag(),
     });
     for (const a of adapters) await a.routes?.(app);
+    // The dashboard at /: the web channel of the same dispatcher.
+    await registerWebRoutes(app, { sql, config, logger, dispatcher, bus, rateLimiter: inf.rateLimiter });
 
     for (const a of adapters) {
       await a.start({ dispatcher, logger: logger.child({ adapter: a.name }), signal: abort.signal });
     }
-    notifier = createNotifier({ sql, subscribe: (h) => bus.subscribe(h), send, logger });
+    notifier = createNotifier({
+      sql,
+      ...(cluster ? { queue: cluster.notifierQueue } : { subscribe: (h) => bus.subscribe(h) }),
+      send,
+      logger,
+    });
     await notifier.start();
     if (config.briefingTime) {
       briefing = runBriefingScheduler({
@@ -159,6 +178,7 @@ export function createHub(config: Config, logger: Logger, opts: HubOptions = {})
     };
     await step("http", () => app?.close());
     for (const a of [...adapters].reverse()) await step(`adapter ${a.name}`, () => a.stop());
+    // With a shared queue, what it could not send goes back to the other instances.
     await step("notifier", () => notifier?.stop());
     await step("briefing", () => briefing);
     await step("maintenance", () => maintenance?.stop());
@@ -166,6 +186,7 @@ export function createHub(config: Config, logger: Logger, opts: HubOptions = {})
       await relay?.drain(2_000).catch(() => {});
       await relay?.stop();
     });
+    await step("cluster events", () => cluster?.stop());
     await step("nats", () => publisher?.close());
     await step("redis", () => infra?.close());
     await step("database", () => sql?.close());

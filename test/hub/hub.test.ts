@@ -52,6 +52,11 @@ describe("the hub, assembled", () => {
     expect(ready.status).toBe(200);
     expect(JSON.stringify(await ready.json())).toMatch(/embedded/);
 
+    // The dashboard is served by the hub itself, and shows nothing without a session.
+    const page = await fetch(`${hub.url}/`, { redirect: "manual" });
+    expect([302, 303]).toContain(page.status);
+    expect(page.headers.get("location")).toMatch(/\/web\/login/);
+
     // The person adds a task from the terminal.
     input.write("add a task to draft the launch email, high priority\n");
     await waitFor(() => /task \d+/i.test(screen), { what: "the Chief of Staff's reply", timeoutMs: 20_000 });
