@@ -55,10 +55,19 @@ interface BatchOutcome {
   error?: unknown;
 }
 
-// Only events whose transaction is older than every transaction still in flight: nothing can
-// commit later with a smaller place in the order, so publishing in id order never skips one.
-const SELECT_SAFE = `SELECT ${EVENT_COLUMNS} FROM events
-  WHERE published_at IS NULL AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+// Only events whose transaction is older than every transaction of this database still in
+// flight: nothing can commit later with a smaller place in the order, so publishing in id order
+// never skips one. Transaction ids are server-wide, so the in-flight ones are narrowed to this
+// database's sessions (matched on the low 32 bits): a long transaction in another database on
+// the same server (a shared managed cluster, the test suite's other databases) holds nothing back.
+const SELECT_SAFE = `WITH snap AS (SELECT pg_current_snapshot() AS s),
+  ours AS (
+    SELECT min(x) AS oldest FROM snap, pg_snapshot_xip(snap.s) x
+    WHERE (x::text::bigint % 4294967296) IN (
+      SELECT backend_xid::text::bigint FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_xid IS NOT NULL))
+  SELECT ${EVENT_COLUMNS} FROM events, snap, ours
+  WHERE published_at IS NULL AND tx_id < coalesce(ours.oldest, pg_snapshot_xmax(snap.s))
   ORDER BY id LIMIT $1`;
 
 /**
