@@ -419,3 +419,8 @@ CREATE TABLE IF NOT EXISTS web_sessions (
 );
 
 CREATE INDEX IF NOT EXISTS idx_web_sessions_live ON web_sessions (expires_at) WHERE revoked_at IS NULL;
+
+-- migrations/0008_reply_delivery.sql
+
+ALTER TABLE processed_messages ADD COLUMN IF NOT EXISTS reply JSONB;
+ALTER TABLE processed_messages ADD COLUMN IF NOT EXISTS delivered_at TIMESTAMPTZ;

@@ -44,9 +44,12 @@ export const unsupportedText = (what: string) =>
 export function createUpdateHandler(deps: UpdateHandlerDeps) {
   const { api, log } = deps;
 
-  async function dispatch(u: Utterance): Promise<Reply | undefined> {
+  async function dispatch(u: Utterance, dispatched: Utterance[]): Promise<Reply | undefined> {
     try {
-      return await deps.dispatcher.handle(u);
+      // We confirm delivery after sending, so a redelivery after a crash still gets its answer.
+      const reply = await deps.dispatcher.handle({ ...u, confirmsDelivery: true });
+      dispatched.push(u);
+      return reply;
     } catch (e) {
       log.error(
         { err: describeError(e), messageId: u.messageId },
@@ -81,7 +84,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     return toOps(chunks, chat);
   }
 
-  async function decide(p: ParsedUpdate, signal: AbortSignal): Promise<Op[]> {
+  async function decide(p: ParsedUpdate, signal: AbortSignal, dispatched: Utterance[]): Promise<Op[]> {
     switch (p.kind) {
       case "ignored":
         log.debug({ reason: p.reason }, "telegram update ignored");
@@ -89,7 +92,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
       case "unsupported":
         return p.chat.isGroup ? [] : say(p.chat, unsupportedText(p.what));
       case "text":
-        return replyOps(await dispatch(p.utterance), p.chat);
+        return replyOps(await dispatch(p.utterance, dispatched), p.chat);
       case "voice": {
         const heard = await transcribeVoice(p.file, { ...deps.voice, log }, signal);
         if (!heard.ok) {
@@ -105,7 +108,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
             heard: heard.transcript,
           },
         };
-        return replyOps(await dispatch(u), p.chat, heard.transcript);
+        return replyOps(await dispatch(u, dispatched), p.chat, heard.transcript);
       }
       case "callback": {
         // Stop the spinner on the person's button first; the work may take a moment.
@@ -116,7 +119,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
           log.info({ data: p.data }, "button press with data we did not make");
           return [];
         }
-        const reply = await dispatch(p.utterance);
+        const reply = await dispatch(p.utterance, dispatched);
         const clear: Op[] = p.pressed
           ? [{ kind: "clearButtons", chatId: p.pressed.chatId, messageId: p.pressed.messageId }]
           : [];
@@ -191,8 +194,16 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
       opts: { maxSendAttempts?: number } = {},
     ): Promise<void> {
       const parsed = parseUpdate(update, deps.bot, deps.now());
-      const ops = await decide(parsed, signal);
+      const dispatched: Utterance[] = [];
+      const ops = await decide(parsed, signal, dispatched);
       await deliver(ops, signal, opts.maxSendAttempts ?? Number.POSITIVE_INFINITY);
+      for (const u of dispatched) {
+        await deps.dispatcher
+          .delivered?.(u)
+          .catch((e: unknown) =>
+            log.warn({ err: describeError(e) }, "could not record that a reply went out"),
+          );
+      }
     },
   };
 }

@@ -20,6 +20,12 @@ export interface Utterance {
    * VOICE_TOKEN): the dispatcher serves it as the owner whatever `sender` says.
    */
   verifiedOwner?: boolean;
+  /**
+   * The adapter calls `dispatcher.delivered()` once the reply went out. Until then a redelivery
+   * of the same message (the hub died between acting and answering) gets the stored reply
+   * again instead of silence, so the answer is never lost.
+   */
+  confirmsDelivery?: boolean;
   /** unique on the channel; redelivery of the same id never acts twice */
   messageId: string;
   receivedAt: Date;
@@ -64,6 +70,8 @@ export interface Reply {
 
 export interface Dispatcher {
   handle(u: Utterance): Promise<Reply>;
+  /** the reply to this message reached the person (see Utterance.confirmsDelivery) */
+  delivered?(u: Pick<Utterance, "channel" | "messageId">): Promise<void>;
 }
 
 /** A message the hub starts: a notification, a briefing. */

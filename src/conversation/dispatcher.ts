@@ -1,5 +1,4 @@
 import type { ParseResult } from "../../intents/types.ts";
-import { inTaskThread, threadIntent } from "./email-thread.ts";
 import type { Dispatcher, Reply, Utterance } from "../channels/types.ts";
 import type { Config } from "../config.ts";
 import type { CoreSettings } from "../core/types.ts";
@@ -9,11 +8,12 @@ import type { Sql } from "../db/sql.ts";
 import { isHubError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { converse } from "./converse.ts";
+import { inTaskThread, threadIntent } from "./email-thread.ts";
 import { findPairedIdentity, identityOf, isConfiguredOwner } from "./identities.ts";
 import { redeemPairingCode } from "./pairing.ts";
 import type { Parser } from "./parser.ts";
 import { noteConversation } from "./preferences.ts";
-import { alreadyHandled, claimMessage, recordIntent } from "./processed.ts";
+import { claimMessage, handledMessage, markDelivered, recordOutcome } from "./processed.ts";
 import { shouldRefuse } from "./refusals.ts";
 import { type ConversationState, loadStateForUpdate, saveState } from "./state.ts";
 import { type Turn, withSavepoint } from "./turn.ts";
@@ -63,7 +63,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     try {
       // In a task's email thread the text is a reply, not a subject: parse it as plain words.
       if (inTaskThread(u)) {
-        return threadIntent(await parser.parse(u.text, { channel: "terminal", now, timeZone: config.timeZone }), u);
+        return threadIntent(
+          await parser.parse(u.text, { channel: "terminal", now, timeZone: config.timeZone }),
+          u,
+        );
       }
       return await parser.parse(u.text, { channel: u.channel, now, timeZone: config.timeZone });
     } catch (e) {
@@ -130,19 +133,27 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         Object.assign(state, before, { pending: parsed.intent === "confirm" ? null : before.pending });
       }
       await saveState(tx, state);
-      await recordIntent(tx, u.channel, u.messageId, reply.intent);
+      await recordOutcome(tx, u.channel, u.messageId, reply, u.confirmsDelivery === true);
       await noteConversation(tx, u.channel, u.conversation);
       return reply;
     });
   }
 
   return {
+    async delivered(u) {
+      await markDelivered(sql, u.channel, String(u.messageId).replaceAll("\u0000", "").slice(0, 500));
+    },
     async handle(u: Utterance): Promise<Reply> {
       const now = clock();
       const identity = identityOf(u);
       try {
         u = { ...u, messageId: String(u.messageId).replaceAll("\u0000", "").slice(0, 500) };
-        if (await alreadyHandled(sql, u.channel, u.messageId)) return silentReply("duplicate");
+        const handled = await handledMessage(sql, u.channel, u.messageId);
+        if (handled) {
+          // Acted on before; if its answer never went out (a crash in between), answer again.
+          if (u.confirmsDelivery && handled.reply && !handled.delivered) return handled.reply;
+          return silentReply("duplicate");
+        }
         const owner =
           u.verifiedOwner === true ||
           isConfiguredOwner(identity, u.channel, config.owner) ||

@@ -30,7 +30,10 @@ export function threadIntent(parsed: ParseResult, u: Utterance): ParseResult {
   if (AS_SAID.has(parsed.intent)) return parsed;
   const bare = /^(assign (it )?to|give (it )?to) ([\w-]+)[.!]*$/.exec(first);
   if (bare?.[4]) return { intent: "task.assign", slots: { task, assignee: bare[4] }, confidence: 0.9 };
-  const prio = /^(?:make it |set it to |mark it )?(low|medium|normal|high|urgent|critical)( priority)?[.!]*$/.exec(first);
+  const prio =
+    /^(?:make it |set it to |mark it )?(low|medium|normal|high|urgent|critical)( priority)?[.!]*$/.exec(
+      first,
+    );
   if (prio?.[1]) {
     const p = { normal: "medium", urgent: "critical" }[prio[1]] ?? prio[1];
     return { intent: "task.update", slots: { task, priority: p }, confidence: 0.9 } as ParseResult;

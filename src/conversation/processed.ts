@@ -1,12 +1,33 @@
+import type { Reply } from "../channels/types.ts";
 import type { Sql } from "../db/sql.ts";
 
+export interface Handled {
+  /** the answer given, kept until the adapter confirms it went out */
+  reply: Reply | null;
+  delivered: boolean;
+}
+
 /** A cheap early look, so a redelivery is not parsed (or sent to an LLM) again. */
-export async function alreadyHandled(sql: Sql, channel: string, messageId: string): Promise<boolean> {
-  const r = await sql.query("SELECT 1 FROM processed_messages WHERE channel = $1 AND message_id = $2", [
-    channel,
-    messageId,
-  ]);
-  return r.rowCount > 0;
+export async function handledMessage(
+  sql: Sql,
+  channel: string,
+  messageId: string,
+): Promise<Handled | undefined> {
+  const r = await sql.query<{ reply: Reply | null; delivered: boolean }>(
+    `SELECT reply, delivered_at IS NOT NULL AS delivered FROM processed_messages
+     WHERE channel = $1 AND message_id = $2`,
+    [channel, messageId],
+  );
+  return r.rows[0];
+}
+
+/** The reply reached the person: a later redelivery is silent, and the stored reply goes. */
+export async function markDelivered(sql: Sql, channel: string, messageId: string): Promise<void> {
+  await sql.query(
+    `UPDATE processed_messages SET delivered_at = now(), reply = NULL
+     WHERE channel = $1 AND message_id = $2 AND delivered_at IS NULL`,
+    [channel, messageId],
+  );
 }
 
 /**
@@ -22,17 +43,18 @@ export async function claimMessage(sql: Sql, channel: string, messageId: string)
   return r.rowCount > 0;
 }
 
-export async function recordIntent(
+/** What the message became; the reply is kept only for adapters that confirm delivery. */
+export async function recordOutcome(
   sql: Sql,
   channel: string,
   messageId: string,
-  intent: string,
+  reply: Reply,
+  keepReply: boolean,
 ): Promise<void> {
-  await sql.query("UPDATE processed_messages SET intent = $3 WHERE channel = $1 AND message_id = $2", [
-    channel,
-    messageId,
-    intent,
-  ]);
+  await sql.query(
+    "UPDATE processed_messages SET intent = $3, reply = $4::jsonb WHERE channel = $1 AND message_id = $2",
+    [channel, messageId, reply.intent, keepReply ? JSON.stringify(reply) : null],
+  );
 }
 
 /**
