@@ -13,6 +13,8 @@ export const NOTIFIED_TYPES = new Set([
   "task.blocked",
   "task.question",
   "agent.offline",
+  "llm.budget_warning",
+  "llm.budget_exhausted",
 ]);
 
 const p = (e: HubEvent) => e.payload as Record<string, unknown>;
@@ -43,6 +45,8 @@ export function worthTelling(e: HubEvent, level: NotifyLevel): boolean {
     case "task.failed":
     case "task.blocked":
     case "task.question":
+    case "llm.budget_warning":
+    case "llm.budget_exhausted":
       return true;
     case "task.completed":
       return (n(p(e).priority) ?? 0) >= 63;
@@ -105,6 +109,16 @@ function describe(e: HubEvent): Line {
       const name = s(d.agent) ?? e.entityId ?? "An agent";
       return { asks: false, text: `${name} went offline.`, speech: `${name} went offline.` };
     }
+    case "llm.budget_warning": {
+      const msg = `Heads up: I've used $${(n(d.spentUsd) ?? 0).toFixed(2)} of today's $${(n(d.budgetUsd) ?? 0).toFixed(2)} model budget. At the limit I'll switch to my rules alone until tomorrow.`;
+      return { asks: false, text: msg, speech: "Heads up: I've used most of today's model budget." };
+    }
+    case "llm.budget_exhausted":
+      return {
+        asks: false,
+        text: `Today's model budget ($${(n(d.budgetUsd) ?? 0).toFixed(2)}) is used up. Until tomorrow I'll understand you with my rules alone; commands still work.`,
+        speech: "Today's model budget is used up. Until tomorrow I'll use my rules alone.",
+      };
     default:
       return { ...base, asks: false, text: `${e.type} on ${ref}.`, speech: `Something changed on ${said}.` };
   }

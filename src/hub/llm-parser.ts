@@ -1,4 +1,5 @@
 import { createLlmParser, parseUtterance } from "../../intents/index.ts";
+import { DEFAULT_LLM_THRESHOLD } from "../../intents/llm.ts";
 import type { Config } from "../config.ts";
 import type { Parser } from "../conversation/parser.ts";
 import { emitEvent } from "../core/events.ts";
@@ -77,12 +78,15 @@ export function createHubParser(deps: {
 
   return {
     async parse(text, opts) {
+      // What the rules place with confidence never reaches the model: no budget look-up either.
+      const ruled = parseUtterance(text, opts);
+      if (ruled.intent !== "unknown" && ruled.confidence >= DEFAULT_LLM_THRESHOLD) return ruled;
       if (budget !== undefined) {
         const day = clock().toISOString().slice(0, 10);
         const spent = await spentOn(sql, day);
         if (spent >= budget) {
           await announce("budget_exhausted", day, spent);
-          return rules.parse(text, opts);
+          return ruled;
         }
         if (spent >= 0.8 * budget) await announce("budget_warning", day, spent);
       }
