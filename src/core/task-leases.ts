@@ -1,11 +1,12 @@
 import type { Sql } from "../db/sql.ts";
 import { HubError } from "../errors.ts";
-import { inTransaction } from "./db-errors.ts";
+import { inTransaction, mapDbErrors } from "./db-errors.ts";
 import { emitEvent, emitEvents } from "./events.ts";
 import { assertHolder, assertStatus } from "./lease-guard.ts";
 import { resolveProjectId } from "./projects.ts";
 import { claimedTaskFromRow, type TaskRow, taskFromRow } from "./rows.ts";
 import { taskPayload } from "./task-payload.ts";
+import { isoSql, taskPayloadSql } from "./task-payload-sql.ts";
 import { loadTaskRow, returningTask } from "./task-queries.ts";
 import type { Actor, ClaimedTask, CoreSettings, Task, TaskRef } from "./types.ts";
 import { nameList, requireInt, requireText } from "./validate.ts";
@@ -22,7 +23,9 @@ const PROJECT_RUNNING = `NOT EXISTS (SELECT 1 FROM projects p
 /**
  * Claims up to `limit` pending tasks for the agent in one statement: assigned to it or to no
  * one, needing no capability it lacks, most important then oldest. SKIP LOCKED lets many
- * claimers run side by side without waiting on each other or taking the same task.
+ * claimers run side by side without waiting on each other or taking the same task. The
+ * `task.claimed` events are written by the same statement (a statement is its own
+ * transaction), so a claim is one round trip.
  */
 export async function claimNext(
   sql: Sql,
@@ -36,43 +39,55 @@ export async function claimNext(
   const projectRefs = opts.projects === undefined ? undefined : nameList("projects", opts.projects, 200);
   const leaseSeconds = requireInt("leaseSeconds", settings.leaseSeconds, 1, 7 * 86_400);
 
-  return inTransaction(sql, async (tx) => {
-    const caps = given ?? (await agentCapabilities(tx, agent));
+  return mapDbErrors(async () => {
     const projectIds = projectRefs
-      ? await Promise.all(projectRefs.map((p) => resolveProjectId(tx, p)))
+      ? await Promise.all(projectRefs.map((p) => resolveProjectId(sql, p)))
       : null;
-    const r = await tx.query<TaskRow & { claim_token: string }>(
-      returningTask(
-        `UPDATE tasks SET ${CLAIM_SET}
-         WHERE status = 'pending' AND id IN (
-           SELECT c.id FROM tasks c
-           WHERE c.status = 'pending'
-             AND (c.assigned_to IS NULL OR c.assigned_to = $1)
-             AND c.required_capabilities <@ $3::text[]
-             AND ($4::uuid[] IS NULL OR c.project_id = ANY($4))
-             AND ${PROJECT_RUNNING}
-           ORDER BY c.priority DESC, c.created_at
-           LIMIT $5
-           FOR UPDATE OF c SKIP LOCKED)`,
-        "ORDER BY t.priority DESC, t.created_at",
-      ),
-      [agent, leaseSeconds, caps, projectIds, limit],
-    );
-    const claimed = r.rows.map(claimedTaskFromRow);
     const actor: Actor = { kind: "agent", name: agent };
-    await emitEvents(
-      tx,
-      claimed.map((t) => ({
-        type: "task.claimed",
-        entityType: "task",
-        entityId: t.id,
-        actor,
-        payload: claimedPayload(t),
-      })),
-    );
-    return claimed;
+    const r = await sql.query<TaskRow & { claim_token: string }>(CLAIM_NEXT, [
+      agent,
+      leaseSeconds,
+      given ?? null,
+      projectIds,
+      limit,
+      JSON.stringify({ actor: { kind: actor.kind, name: actor.name } }),
+    ]);
+    // Nothing claimed: say so, unless it was because the agent does not exist (no capabilities).
+    if (r.rows.length === 0 && given === undefined) await agentCapabilities(sql, agent);
+    return r.rows.map(claimedTaskFromRow);
   });
 }
+
+// $1 agent, $2 lease seconds, $3 capabilities (null: the agent's registered ones; an unknown
+// agent then has none and claims nothing), $4 project ids or null, $5 limit, $6 {actor} JSON.
+// The event payload is claimedPayload() in SQL (see task-payload-sql.ts).
+const CLAIM_NEXT = `WITH claimed AS (
+    UPDATE tasks SET ${CLAIM_SET}
+    WHERE status = 'pending' AND id IN (
+      SELECT c.id FROM tasks c
+      WHERE c.status = 'pending'
+        AND (c.assigned_to IS NULL OR c.assigned_to = $1)
+        AND c.required_capabilities <@ coalesce($3::text[],
+              (SELECT a.capabilities FROM agents a WHERE a.name = $1))
+        AND ($4::uuid[] IS NULL OR c.project_id = ANY($4))
+        AND ${PROJECT_RUNNING}
+      ORDER BY c.priority DESC, c.created_at
+      LIMIT $5
+      FOR UPDATE OF c SKIP LOCKED)
+    RETURNING *
+  ), claimed_rows AS (
+    SELECT t.*, p.name AS project_name FROM claimed t LEFT JOIN projects p ON p.id = t.project_id
+  ), claimed_events AS (
+    INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
+    SELECT 'task.claimed', 'task', r.id::text, $1,
+           ${taskPayloadSql("r", "r.project_name")}
+           || jsonb_build_object('attempts', r.attempts, 'maxAttempts', r.max_attempts,
+                                 'leaseExpiresAt', ${isoSql("r.lease_expires_at")})
+           || $6::text::jsonb
+    FROM claimed_rows r
+    ORDER BY r.priority DESC, r.created_at
+  )
+  SELECT * FROM claimed_rows ORDER BY priority DESC, created_at`;
 
 /** Claims one named task; `conflict` when it is not pending or not for this agent. */
 export async function claimTask(

@@ -1,10 +1,18 @@
 import type { Sql } from "../db/sql.ts";
 import { isHubError } from "../errors.ts";
-import { inTransaction } from "./db-errors.ts";
+import { inTransaction, mapDbErrors } from "./db-errors.ts";
 import { emitEvent } from "./events.ts";
 import { assertHolder, assertStatus } from "./lease-guard.ts";
+import { isUuid, type ParsedTaskRef, parseTaskRef } from "./refs.ts";
 import { type TaskRow, taskFromRow } from "./rows.ts";
 import type { Changed } from "./task-changes.ts";
+import {
+  COMPLETE_FROM,
+  completeHeld,
+  completeManyHeld,
+  type HeldItem,
+  storable,
+} from "./task-completions.ts";
 import { summarize, taskPayload } from "./task-payload.ts";
 import { loadTaskRow, updateTaskRow } from "./task-queries.ts";
 import type { OpOptions, Task, TaskRef, TaskStatus } from "./types.ts";
@@ -58,14 +66,35 @@ export async function completeTask(
   input: { claimToken?: string; result?: unknown },
   op: OpOptions,
 ): Promise<Changed> {
+  const resultJson = input.result === undefined ? null : jsonParam(input.result);
+  const token = input.claimToken;
+  const fast = fastRef(ref, token, op);
+  if (fast && token !== undefined && storable(resultJson)) {
+    // The agent's usual case in one statement; a miss changed nothing and goes the slow way.
+    const held = await mapDbErrors(() =>
+      completeHeld(sql, fast, token, resultJson, op.actor, op.now ?? null),
+    );
+    if (held) return { task: taskFromRow(held.row), previous: taskFromRow(held.previous) };
+  }
+  return completeSlowly(sql, ref, resultJson, token, op);
+}
+
+/** Lock, check, change, record: the path that knows why a completion is refused. */
+function completeSlowly(
+  sql: Sql,
+  ref: TaskRef,
+  resultJson: string | null,
+  claimToken: string | undefined,
+  op: OpOptions,
+): Promise<Changed> {
   return transition(sql, ref, op, {
     verb: "complete",
-    from: ["pending", "in_progress", "blocked", "failed"],
+    from: COMPLETE_FROM,
     fenced: true,
-    claimToken: input.claimToken,
+    claimToken,
     set: `status = 'completed', result = $3::text::jsonb, completed_at = ${NOW}, error = NULL,
           blocked_reason = NULL, lease_expires_at = NULL, started_at = coalesce(started_at, ${NOW})`,
-    params: [op.now ?? null, input.result === undefined ? null : jsonParam(input.result)],
+    params: [op.now ?? null, resultJson],
     event: (task, previous) => ({
       type: "task.completed",
       payload: taskPayload(task, {
@@ -75,6 +104,20 @@ export async function completeTask(
       }),
     }),
   });
+}
+
+/**
+ * The ref, when an agent's write may take the one-statement path: an agent with a well-formed
+ * token and a well-formed ref. Anything else (a person, a missing or malformed token, a bad
+ * ref) goes the slow way, which explains what is wrong.
+ */
+function fastRef(ref: TaskRef, claimToken: string | undefined, op: OpOptions): ParsedTaskRef | undefined {
+  if (op.actor.kind !== "agent" || claimToken === undefined || !isUuid(claimToken)) return undefined;
+  try {
+    return parseTaskRef(ref);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function failTask(
@@ -157,20 +200,28 @@ export type BatchResult =
   | { ref: TaskRef; ok: false; error: { code: string; message: string } };
 
 /**
- * Each completion in its own transaction, so one stale token doesn't undo the others. Pass the
- * pool, not a transaction: inside one, a database error would abort them all.
+ * The items an agent holds with their tokens complete in one statement (task-completions.ts);
+ * the rest then run one by one in their order, each in its own transaction, so one stale token
+ * doesn't undo the others and each gets its precise error. Pass the pool, not a transaction:
+ * inside one, a database error would abort them all.
  */
 export async function completeTasks(
   sql: Sql,
   items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
   op: OpOptions,
 ): Promise<BatchResult[]> {
+  const done = await completeHeldItems(sql, items, op);
   const out: BatchResult[] = [];
-  for (const item of items) {
+  for (const [n, item] of items.entries()) {
+    const row = done.get(n);
+    if (row) {
+      out.push({ ref: item.ref, ok: true, task: taskFromRow(row) });
+      continue;
+    }
     try {
-      const input: { claimToken?: string; result?: unknown } = { result: item.result };
-      if (item.claimToken !== undefined) input.claimToken = item.claimToken;
-      const { task } = await completeTask(sql, item.ref, input, op);
+      // A miss of the fast part (or an item it could not take): the fast way would miss again.
+      const resultJson = item.result === undefined ? null : jsonParam(item.result);
+      const { task } = await completeSlowly(sql, item.ref, resultJson, item.claimToken, op);
       out.push({ ref: item.ref, ok: true, task });
     } catch (e) {
       if (!isHubError(e)) throw e;
@@ -178,4 +229,36 @@ export async function completeTasks(
     }
   }
   return out;
+}
+
+/**
+ * The batch's fast part. Every item with a valid ref takes part, so a task's first mention is
+ * known; only those with a well-formed token can complete. A database error (a result jsonb
+ * refuses, a deadlock) changed nothing: then every item goes the slow way and gets its error.
+ */
+async function completeHeldItems(
+  sql: Sql,
+  items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
+  op: OpOptions,
+): Promise<Map<number, TaskRow>> {
+  if (op.actor.kind !== "agent") return new Map();
+  const held: HeldItem[] = [];
+  for (const [n, item] of items.entries()) {
+    let ref: ParsedTaskRef;
+    let resultJson: string | null;
+    try {
+      ref = parseTaskRef(item.ref);
+      resultJson = item.result === undefined ? null : jsonParam(item.result);
+    } catch {
+      continue; // its error does not depend on the database: the slow path reports it
+    }
+    const fast = item.claimToken !== undefined && isUuid(item.claimToken) && storable(resultJson);
+    held.push({ n, ref, claimToken: fast ? (item.claimToken ?? null) : null, resultJson });
+  }
+  if (!held.some((i) => i.claimToken !== null)) return new Map();
+  try {
+    return await completeManyHeld(sql, held, op.actor, op.now ?? null);
+  } catch {
+    return new Map();
+  }
 }

@@ -1,0 +1,195 @@
+/**
+ * The agent's completion as one statement: lock the task only if the agent holds it with this
+ * token (what assertHolder + assertStatus would accept), complete it, and write its
+ * `task.completed` event, all in one round trip. A miss (0 rows) tells nothing about why: the
+ * caller then takes the slow path (task-transitions.ts), which loads the row and says exactly
+ * why (lease_conflict, conflict, not_found), so errors stay as informative as before.
+ */
+import type { Sql } from "../db/sql.ts";
+import { isUuid, type ParsedTaskRef } from "./refs.ts";
+import type { TaskRow } from "./rows.ts";
+import { summarize } from "./task-payload.ts";
+import { asStoredJson, taskPayloadSql } from "./task-payload-sql.ts";
+import type { Actor, TaskStatus } from "./types.ts";
+
+/** Where completeTask accepts a task from; the slow path's `from`. */
+export const COMPLETE_FROM: readonly TaskStatus[] = ["pending", "in_progress", "blocked", "failed"];
+
+const FROM_LIST = COMPLETE_FROM.map((s) => `'${s}'`).join(", ");
+const NOW = "coalesce($now::timestamptz, now())";
+
+// The same SET as the slow path's completeTask (task-transitions.ts), qualified because the
+// locked row `h` is joined in.
+const completeSet = (result: string) => `status = 'completed', result = ${result}, completed_at = ${NOW},
+  error = NULL, blocked_reason = NULL, lease_expires_at = NULL, started_at = coalesce(t.started_at, ${NOW})`;
+
+// The event: taskPayload(task, {completedBy, result: summarize(task.result), previousStatus})
+// plus the actor; `extra` (completedBy, actor) and each summary come from JS.
+const EVENT = (rows: string, previousStatus: string, summary: string) => `
+  INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
+  SELECT 'task.completed', 'task', r.id::text, $actor,
+         ${taskPayloadSql("r", "r.project_name")}
+         || jsonb_build_object('result', ${summary}, 'previousStatus', ${previousStatus})
+         || $extra::text::jsonb
+  FROM ${rows}`;
+
+/** `$name` placeholders → `$n`, so the statements read by name. */
+function numbered(text: string, names: readonly string[]): string {
+  return text.replace(/\$([a-z_]+)/g, (_, name: string) => {
+    const i = names.indexOf(name);
+    if (i < 0) throw new Error(`unknown parameter $${name}`);
+    return `$${i + 1}`;
+  });
+}
+
+const ONE_PARAMS = ["ref", "token", "agent", "now", "result", "summary", "actor", "extra"] as const;
+
+const oneStatement = (by: "id" | "number") =>
+  numbered(
+    `WITH held AS (
+       SELECT * FROM tasks
+       WHERE ${by} = $ref AND claim_token = $token::uuid AND claimed_by = $agent
+         AND status IN (${FROM_LIST})
+       FOR UPDATE
+     ), done AS (
+       UPDATE tasks t SET ${completeSet("$result::text::jsonb")} FROM held h WHERE t.id = h.id
+       RETURNING t.*
+     ), done_rows AS (
+       SELECT d.*, p.name AS project_name FROM done d LEFT JOIN projects p ON p.id = d.project_id
+     ), done_events AS (${EVENT("done_rows r JOIN held h ON h.id = r.id", "h.status", "$summary::text")})
+     SELECT false AS is_previous, r.* FROM done_rows r
+     UNION ALL
+     SELECT true, h.*, p.name FROM held h LEFT JOIN projects p ON p.id = h.project_id`,
+    ONE_PARAMS,
+  );
+
+const ONE_BY_ID = oneStatement("id");
+const ONE_BY_NUMBER = oneStatement("number");
+
+/**
+ * JSON text jsonb takes for sure. JSON.stringify writes NUL and lone surrogates as \u escapes,
+ * which jsonb refuses: such a result goes the slow path, which checks the lease first and
+ * then fails as it always did. (An escaped backslash before "u" also matches: harmless.)
+ */
+export const storable = (resultJson: string | null | undefined): resultJson is string | null =>
+  resultJson === null || (typeof resultJson === "string" && !/\\u(0000|d[89a-f])/i.test(resultJson));
+
+/** What an event's `result` says of a stored result: summarize() of the value jsonb gives back. */
+export const resultSummary = (resultJson: string | null) =>
+  resultJson === null ? null : summarize(asStoredJson(resultJson));
+
+const extraJson = (actor: Actor) =>
+  JSON.stringify({
+    completedBy: actor.name,
+    actor: { kind: actor.kind, name: actor.name, ...(actor.channel ? { channel: actor.channel } : {}) },
+  });
+
+/**
+ * One completion by its holder. Returns the new and previous rows, or undefined when the agent
+ * does not hold the task with that token in a completable status (then nothing changed).
+ */
+export async function completeHeld(
+  sql: Sql,
+  ref: ParsedTaskRef,
+  claimToken: string,
+  resultJson: string | null,
+  actor: Actor,
+  now: Date | null,
+): Promise<{ row: TaskRow; previous: TaskRow } | undefined> {
+  const values: Record<(typeof ONE_PARAMS)[number], unknown> = {
+    ref: "id" in ref ? ref.id : ref.number,
+    token: claimToken,
+    agent: actor.name,
+    now,
+    result: resultJson,
+    summary: resultSummary(resultJson),
+    actor: actor.name,
+    extra: extraJson(actor),
+  };
+  const r = await sql.query<TaskRow & { is_previous: boolean }>(
+    "id" in ref ? ONE_BY_ID : ONE_BY_NUMBER,
+    ONE_PARAMS.map((k) => values[k]),
+  );
+  const row = r.rows.find((x) => !x.is_previous);
+  const previous = r.rows.find((x) => x.is_previous);
+  return row && previous ? { row, previous } : undefined;
+}
+
+export interface HeldItem {
+  /** the item's place in the batch */
+  n: number;
+  ref: ParsedTaskRef;
+  /** null: the item cannot take the fast path, but still counts as its task's first mention */
+  claimToken: string | null;
+  resultJson: string | null;
+}
+
+const MANY_PARAMS = [
+  "n",
+  "ids",
+  "numbers",
+  "tokens",
+  "results",
+  "summaries",
+  "agent",
+  "now",
+  "actor",
+  "extra",
+] as const;
+
+// Only the first item that names a task (by id or number) may complete it here: a later item
+// for the same task must see the state the earlier one left, as when items ran one by one, so
+// it takes the slow path. Rows are locked in id order, so two batches cannot deadlock.
+const MANY = numbered(
+  `WITH items AS (
+     SELECT x.n, x.token, x.result, x.summary,
+            coalesce(x.id, (SELECT k.id FROM tasks k WHERE k.number = x.num)) AS task_id
+     FROM unnest($n::int[], $ids::uuid[], $numbers::bigint[], $tokens::uuid[], $results::text[],
+                 $summaries::text[]) AS x(n, id, num, token, result, summary)
+   ), firsts AS (
+     SELECT DISTINCT ON (task_id) * FROM items WHERE task_id IS NOT NULL ORDER BY task_id, n
+   ), held AS (
+     SELECT t.id, t.status, f.n, f.result AS new_result, f.summary
+     FROM firsts f JOIN tasks t ON t.id = f.task_id
+     WHERE f.token IS NOT NULL AND t.claim_token = f.token AND t.claimed_by = $agent
+       AND t.status IN (${FROM_LIST})
+     ORDER BY t.id
+     FOR UPDATE OF t
+   ), done AS (
+     UPDATE tasks t SET ${completeSet("h.new_result::jsonb")} FROM held h WHERE t.id = h.id
+     RETURNING t.*, h.n AS item_n, h.status AS previous_status, h.summary AS item_summary
+   ), done_rows AS (
+     SELECT d.*, p.name AS project_name FROM done d LEFT JOIN projects p ON p.id = d.project_id
+   ), done_events AS (${EVENT("done_rows r", "r.previous_status", "r.item_summary")} ORDER BY r.item_n)
+   SELECT * FROM done_rows ORDER BY item_n`,
+  MANY_PARAMS,
+);
+
+/**
+ * Many completions by their holder in one statement. Returns the completed rows by item place;
+ * items missing from the map changed nothing and need the slow path.
+ */
+export async function completeManyHeld(
+  sql: Sql,
+  items: readonly HeldItem[],
+  actor: Actor,
+  now: Date | null,
+): Promise<Map<number, TaskRow>> {
+  const values: Record<(typeof MANY_PARAMS)[number], unknown> = {
+    n: items.map((i) => i.n),
+    ids: items.map((i) => ("id" in i.ref ? i.ref.id : null)),
+    numbers: items.map((i) => ("number" in i.ref ? i.ref.number : null)),
+    tokens: items.map((i) => (i.claimToken !== null && isUuid(i.claimToken) ? i.claimToken : null)),
+    results: items.map((i) => i.resultJson),
+    summaries: items.map((i) => (i.claimToken === null ? null : resultSummary(i.resultJson))),
+    agent: actor.name,
+    now,
+    actor: actor.name,
+    extra: extraJson(actor),
+  };
+  const r = await sql.query<TaskRow & { item_n: number }>(
+    MANY,
+    MANY_PARAMS.map((k) => values[k]),
+  );
+  return new Map(r.rows.map((row) => [Number(row.item_n), row]));
+}
