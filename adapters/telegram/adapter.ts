@@ -3,7 +3,7 @@ import { Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { AdapterContext, ChannelAdapter, OutboundMessage } from "../../src/channels/types.ts";
 import { HubError } from "../../src/errors.ts";
-import { createDeepgramTranscriber } from "../../src/speech/deepgram.ts";
+import { deepgramFromConfig } from "../../src/speech/deepgram.ts";
 import { BOT_COMMANDS } from "./commands.ts";
 import { createFileDownloader } from "./file-download.ts";
 import { formatMessage } from "./format-message.ts";
@@ -71,15 +71,7 @@ export function createTelegramAdapter(
     client: { apiRoot, timeoutSeconds: tuning.pollTimeoutSeconds + 30 },
   });
   bot.api.config.use(createOutboundLimiter(tuning, hard.signal, log));
-  const transcriber =
-    deps.transcriber ??
-    (config.deepgram.apiKey
-      ? createDeepgramTranscriber({
-          apiKey: config.deepgram.apiKey,
-          baseUrl: config.deepgram.baseUrl,
-          logger: log,
-        })
-      : undefined);
+  const transcriber = deps.transcriber ?? deepgramFromConfig(config.deepgram, log);
   const files = createFileDownloader({
     api: bot.api,
     apiRoot,

@@ -9,7 +9,7 @@ import { listAgents, listProjects } from "../../src/core/index.ts";
 import type { Sql } from "../../src/db/sql.ts";
 import { HubError } from "../../src/errors.ts";
 import { createMemoryCache } from "../../src/infra/memory-cache.ts";
-import { createDeepgramTranscriber } from "../../src/speech/deepgram.ts";
+import { deepgramFromConfig } from "../../src/speech/deepgram.ts";
 import { requireVoiceToken } from "./auth.ts";
 import { createNotificationQueue } from "./notification-queue.ts";
 import type { VoiceRouteContext } from "./route-context.ts";
@@ -52,15 +52,7 @@ export function createVoiceAdapter(config: VoiceAdapterConfig, deps: VoiceAdapte
   const tuning = { ...DEFAULT_VOICE_TUNING, ...deps.tuning };
   const log = deps.logger.child({ channel: "voice" });
   const now = deps.now ?? (() => new Date());
-  const transcriber =
-    deps.transcriber ??
-    (config.deepgram.apiKey
-      ? createDeepgramTranscriber({
-          apiKey: config.deepgram.apiKey,
-          baseUrl: config.deepgram.baseUrl,
-          logger: log,
-        })
-      : undefined);
+  const transcriber = deps.transcriber ?? deepgramFromConfig(config.deepgram, log);
   const notifications = createNotificationQueue({
     perSession: tuning.maxQueuedNotifications,
     ttlMs: tuning.notificationTtlMs,

@@ -2,6 +2,7 @@
 // as a local Date carrying the wall-clock time of the requested zone; the parsed calendar components
 // then are dates in that zone, with no offset arithmetic to get wrong.
 import * as chrono from "chrono-node";
+import { tryZonedParts, zonedParts } from "../zoned.ts";
 import type { Found } from "./priority.ts";
 
 export interface DateContext {
@@ -18,47 +19,11 @@ interface Ymd {
   weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat("en-US", {
-        timeZone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-      });
-    } catch {
-      // An unknown zone must not break parsing; UTC is the documented default.
-      f = formatterFor("UTC");
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 export function wallClock(now: Date, timeZone: string): Ymd {
   const safeNow = Number.isNaN(now.getTime()) ? new Date() : now;
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(safeNow)) {
-    if (p.type !== "literal") parts[p.type] = Number(p.value);
-  }
-  const y = parts.year ?? safeNow.getUTCFullYear();
-  const m = parts.month ?? safeNow.getUTCMonth() + 1;
-  const d = parts.day ?? safeNow.getUTCDate();
-  return {
-    y,
-    m,
-    d,
-    h: parts.hour ?? 12,
-    mi: parts.minute ?? 0,
-    weekday: new Date(Date.UTC(y, m - 1, d)).getUTCDay(),
-  };
+  // An unknown zone must not break parsing; UTC is the documented default.
+  const p = tryZonedParts(safeNow, timeZone) ?? zonedParts(safeNow, "UTC");
+  return { y: p.year, m: p.month, d: p.day, h: p.hour, mi: p.minute, weekday: p.weekday };
 }
 
 function ymd(y: number, m: number, d: number): string {

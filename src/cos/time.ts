@@ -1,4 +1,9 @@
 // Dates as the person lives them: in their time zone, said the way people say them.
+// Zoned parts come from intents/zoned.ts: one cached formatter per zone, shared with the parser's
+// date rules; re-exported here for src/cos callers.
+import { type ZonedParts, zonedParts } from "../../intents/zoned.ts";
+
+export { type ZonedParts, zonedParts };
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const MONTHS = [
@@ -15,49 +20,6 @@ const MONTHS = [
   "November",
   "December",
 ];
-
-export interface ZonedParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  weekday: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-export function zonedParts(date: Date, timeZone: string): ZonedParts {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, f);
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(date)) if (part.type !== "literal") p[part.type] = Number(part.value);
-  const year = p.year ?? 1970;
-  const month = p.month ?? 1;
-  const day = p.day ?? 1;
-  return {
-    year,
-    month,
-    day,
-    hour: (p.hour ?? 0) % 24,
-    minute: p.minute ?? 0,
-    second: p.second ?? 0,
-    weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(),
-  };
-}
 
 /** The instant when the wall clock in `timeZone` reads the given local time. */
 export function zonedToUtc(

@@ -4,6 +4,7 @@ import type { HubEvent } from "../core/types.ts";
 import type { RouteContext } from "./context.ts";
 import { eventDto } from "./dto.ts";
 import { type EventTypeFilter, matchesType } from "./event-filter.ts";
+import { serveSse } from "./sse.ts";
 
 const REPLAY_PAGE = 500;
 /** A client this far behind is cut off; it resumes with Last-Event-ID. */
@@ -39,77 +40,38 @@ export async function streamEvents(
   reply: FastifyReply,
   opts: { since: number | undefined; filter: EventTypeFilter },
 ) {
-  const res = reply.raw;
   reply.hijack();
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache, no-transform",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-    "x-request-id": request.id,
+  const since = opts.since;
+  await serveSse(reply.raw, {
+    headers: { "cache-control": "no-cache, no-transform", "x-request-id": request.id },
+    retryMs: 2000,
+    subscribe: (listener) => ctx.bus.subscribe(listener),
+    replay:
+      since === undefined
+        ? undefined
+        : async (send, stream) => {
+            let cursor = since;
+            for (;;) {
+              if (stream.closed) return;
+              const page = await replayPage(ctx, cursor, opts.filter);
+              for (const e of page) send(e);
+              const last = page.at(-1);
+              if (!last || page.length < REPLAY_PAGE) break;
+              cursor = last.id;
+            }
+          },
+    filter: (e) => matchesType(opts.filter, e),
+    frame: (e) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(eventDto(e))}\n\n`,
+    heartbeatMs: ctx.options.sseHeartbeatMs,
+    closing: ctx.closing,
+    seenWindow: SEEN_WINDOW,
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
+    onSlowClient: () => ctx.logger.warn({ reqId: request.id }, "SSE client too slow: closing its stream"),
+    onReplayError: (err, stream) => {
+      ctx.logger.error({ err, reqId: request.id }, "SSE replay failed");
+      stream.write(
+        `event: error\ndata: ${JSON.stringify({ error: { code: "unavailable", message: "Replay failed; reconnect" } })}\n\n`,
+      );
+    },
   });
-  res.write("retry: 2000\n: connected\n\n");
-
-  const seen = new Set<number>();
-  let buffered: HubEvent[] | undefined = [];
-  let closed = false;
-
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    clearInterval(heartbeat);
-    ctx.closing.removeEventListener("abort", close);
-    res.off("close", close);
-    if (!res.writableEnded) res.end();
-  };
-
-  const send = (e: HubEvent) => {
-    if (closed || seen.has(e.id) || !matchesType(opts.filter, e)) return;
-    seen.add(e.id);
-    if (seen.size > SEEN_WINDOW) {
-      const oldest = seen.values().next().value;
-      if (oldest !== undefined) seen.delete(oldest);
-    }
-    res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(eventDto(e))}\n\n`);
-    if (res.writableLength > MAX_BUFFERED_BYTES) {
-      ctx.logger.warn({ reqId: request.id }, "SSE client too slow: closing its stream");
-      close();
-    }
-  };
-
-  // Subscribe before reading the database: whatever is published meanwhile waits in `buffered`.
-  const unsubscribe = ctx.bus.subscribe((e) => {
-    if (buffered) buffered.push(e);
-    else send(e);
-  });
-  const heartbeat = setInterval(() => {
-    if (!closed) res.write(": ping\n\n");
-  }, ctx.options.sseHeartbeatMs);
-  res.on("close", close);
-  ctx.closing.addEventListener("abort", close, { once: true });
-  if (ctx.closing.aborted) close();
-
-  try {
-    if (opts.since !== undefined) {
-      let cursor = opts.since;
-      for (;;) {
-        if (closed) return;
-        const page = await replayPage(ctx, cursor, opts.filter);
-        for (const e of page) send(e);
-        const last = page.at(-1);
-        if (!last || page.length < REPLAY_PAGE) break;
-        cursor = last.id;
-      }
-    }
-    const pending = buffered;
-    buffered = undefined;
-    for (const e of pending ?? []) send(e);
-  } catch (err) {
-    ctx.logger.error({ err, reqId: request.id }, "SSE replay failed");
-    res.write(
-      `event: error\ndata: ${JSON.stringify({ error: { code: "unavailable", message: "Replay failed; reconnect" } })}\n\n`,
-    );
-    close();
-  }
 }

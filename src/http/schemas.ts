@@ -29,6 +29,16 @@ export const taskRefParams = {
   required: ["id"],
 } as const;
 
+/** A task named in a body: its UUID, or its number as a string ("#12", "12") or an integer. */
+const TASK_REF = [
+  { type: "string", minLength: 1, maxLength: 40 },
+  { type: "integer", minimum: 1 },
+] as const;
+export const taskRefBody = { anyOf: TASK_REF, description: "a task UUID or number" } as const;
+/** The same, where null clears it. */
+export const nullableTaskRefBody = (description: string) =>
+  ({ anyOf: [...TASK_REF, { type: "null" }], description }) as const;
+
 export const uuidParams = {
   type: "object",
   properties: { id: { type: "string", pattern: `^${UUID}$`, description: "a UUID" } },

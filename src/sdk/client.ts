@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AgentOpsApiError } from "./errors.ts";
+import { sleep } from "./sleep.ts";
 import type {
   Agent,
   Artifact,
@@ -40,18 +41,6 @@ interface RequestOptions {
   idempotencyKey?: string | true;
   signal?: AbortSignal;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 const seg = (v: string | number) => encodeURIComponent(String(v));
 

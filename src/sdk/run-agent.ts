@@ -1,5 +1,6 @@
 import { AgentOpsClient } from "./client.ts";
 import { isApiError } from "./errors.ts";
+import { sleep } from "./sleep.ts";
 import type { ClaimedTask } from "./types.ts";
 
 export interface AgentLogger {
@@ -48,18 +49,6 @@ export interface RunAgentOptions {
 }
 
 const silent: AgentLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 /**
  * Runs an agent until `signal` aborts: heartbeats it, long-polls for tasks, runs `handle` for

@@ -16,6 +16,19 @@ export interface DeepgramTranscriberOptions {
   maxRetries?: number;
 }
 
+/**
+ * The transcriber the channels use from the hub's settings: Deepgram when a key is configured,
+ * none otherwise (voice is then declined). One place, so every channel reads the settings alike.
+ */
+export function deepgramFromConfig(
+  deepgram: { apiKey: string | undefined; baseUrl: string | undefined },
+  logger: Logger,
+): Transcriber | undefined {
+  return deepgram.apiKey
+    ? createDeepgramTranscriber({ apiKey: deepgram.apiKey, baseUrl: deepgram.baseUrl, logger })
+    : undefined;
+}
+
 /** Deepgram's limit is about 100 key terms per request; more are dropped (first ones win). */
 export const MAX_KEYTERMS = 100;
 

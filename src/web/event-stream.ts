@@ -3,6 +3,7 @@ import { type EventRow, eventFromRow } from "../core/rows.ts";
 import type { HubEvent } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
 import type { EventBusLike } from "../http/deps.ts";
+import { PING, serveSse } from "../http/sse.ts";
 import type { Logger } from "../logger.ts";
 import { sessionIsLive } from "./sessions.ts";
 
@@ -48,82 +49,45 @@ export async function streamWebEvents(
   reply: FastifyReply,
   sessionId: string,
 ) {
-  const res = reply.raw;
   const since = cursorOf(request);
   reply.hijack();
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-store, no-transform",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-    "x-content-type-options": "nosniff",
-  });
-  res.write("retry: 3000\n: connected\n\n");
-
-  const seen = new Set<number>();
-  let buffered: HubEvent[] | undefined = [];
-  let closed = false;
-
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    clearInterval(heartbeat);
-    deps.closing.removeEventListener("abort", close);
-    res.off("close", close);
-    if (!res.writableEnded) res.end();
-  };
-
-  const send = (e: HubEvent) => {
-    if (closed || seen.has(e.id)) return;
-    seen.add(e.id);
-    if (seen.size > SEEN_WINDOW) {
-      const oldest = seen.values().next().value;
-      if (oldest !== undefined) seen.delete(oldest);
-    }
-    res.write(`id: ${e.id}\ndata: ${JSON.stringify(slim(e))}\n\n`);
-    if (res.writableLength > MAX_BUFFERED_BYTES) close();
-  };
-
-  const unsubscribe = deps.bus.subscribe((e) => {
-    if (buffered) buffered.push(e);
-    else send(e);
-  });
-  const heartbeat = setInterval(() => {
-    if (closed) return;
-    sessionIsLive(deps.sql, sessionId).then(
-      (live) => {
-        if (!live) {
-          // The page reconnects, gets 401, and shows "signed out".
-          res.write("event: signed-out\ndata: {}\n\n");
-          close();
-        } else if (!closed) res.write(": ping\n\n");
-      },
-      () => {
-        if (!closed) res.write(": ping\n\n");
-      },
-    );
-  }, deps.heartbeatMs);
-  res.on("close", close);
-  deps.closing.addEventListener("abort", close, { once: true });
-  if (deps.closing.aborted) close();
-
-  try {
-    if (since !== undefined) {
-      const r = await deps.sql.query<EventRow>(
-        `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at FROM events
-         WHERE id > $1 AND published_at IS NOT NULL ORDER BY id LIMIT $2`,
-        [since, REPLAY_LIMIT],
+  await serveSse(reply.raw, {
+    headers: { "cache-control": "no-store, no-transform", "x-content-type-options": "nosniff" },
+    retryMs: 3000,
+    subscribe: (listener) => deps.bus.subscribe(listener),
+    replay:
+      since === undefined
+        ? undefined
+        : async (send) => {
+            const r = await deps.sql.query<EventRow>(
+              `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at FROM events
+               WHERE id > $1 AND published_at IS NOT NULL ORDER BY id LIMIT $2`,
+              [since, REPLAY_LIMIT],
+            );
+            const events = r.rows.map(eventFromRow);
+            // Far behind: one event is enough, the page re-fetches everything it shows anyway.
+            for (const e of events.length === REPLAY_LIMIT ? events.slice(-1) : events) send(e);
+          },
+    frame: (e) => `id: ${e.id}\ndata: ${JSON.stringify(slim(e))}\n\n`,
+    heartbeatMs: deps.heartbeatMs,
+    // Each heartbeat re-checks the session instead of only pinging.
+    onHeartbeat: (stream) => {
+      sessionIsLive(deps.sql, sessionId).then(
+        (live) => {
+          if (!live) {
+            // The page reconnects, gets 401, and shows "signed out".
+            stream.write("event: signed-out\ndata: {}\n\n");
+            stream.close();
+          } else if (!stream.closed) stream.write(PING);
+        },
+        () => {
+          if (!stream.closed) stream.write(PING);
+        },
       );
-      const events = r.rows.map(eventFromRow);
-      // Far behind: one event is enough, the page re-fetches everything it shows anyway.
-      for (const e of events.length === REPLAY_LIMIT ? events.slice(-1) : events) send(e);
-    }
-    const pending = buffered;
-    buffered = undefined;
-    for (const e of pending ?? []) send(e);
-  } catch (err) {
-    deps.logger.warn({ err: (err as Error).message }, "web event replay failed");
-    close();
-  }
+    },
+    closing: deps.closing,
+    seenWindow: SEEN_WINDOW,
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
+    onReplayError: (err) => deps.logger.warn({ err: (err as Error).message }, "web event replay failed"),
+  });
 }

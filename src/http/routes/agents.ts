@@ -16,6 +16,7 @@ import {
   errorResponses,
   idempotencyHeaders,
   listOf,
+  nullableTaskRefBody,
   wrap,
 } from "../schemas.ts";
 
@@ -128,14 +129,7 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: RouteContext) {
           additionalProperties: false,
           properties: {
             status: { type: "string", enum: ["idle", "busy", "error"] },
-            current_task: {
-              anyOf: [
-                { type: "string", minLength: 1, maxLength: 40 },
-                { type: "integer", minimum: 1 },
-                { type: "null" },
-              ],
-              description: "a task UUID or number, or null",
-            },
+            current_task: nullableTaskRefBody("a task UUID or number, or null"),
             capabilities: capabilityList,
           },
         },

@@ -4,7 +4,14 @@ import { actorOf, scopeOf } from "../auth.ts";
 import type { RouteContext } from "../context.ts";
 import { artifactDto } from "../dto.ts";
 import { defined } from "../query.ts";
-import { artifactSchema, errorResponses, idempotencyHeaders, uuidParams, wrap } from "../schemas.ts";
+import {
+  artifactSchema,
+  errorResponses,
+  idempotencyHeaders,
+  taskRefBody,
+  uuidParams,
+  wrap,
+} from "../schemas.ts";
 
 interface ArtifactBody {
   task?: string | number;
@@ -31,13 +38,7 @@ export function registerArtifactRoutes(app: FastifyInstance, ctx: RouteContext) 
           additionalProperties: false,
           required: ["name", "uri"],
           properties: {
-            task: {
-              anyOf: [
-                { type: "string", minLength: 1, maxLength: 40 },
-                { type: "integer", minimum: 1 },
-              ],
-              description: "a task UUID or number",
-            },
+            task: taskRefBody,
             project: { type: "string", minLength: 1, maxLength: 200 },
             name: { type: "string", minLength: 1, maxLength: 500 },
             kind: { type: "string", minLength: 1, maxLength: 50 },

@@ -10,6 +10,7 @@ import {
   errorResponses,
   idempotencyHeaders,
   modelUsageSchema,
+  taskRefBody,
   usageSummarySchema,
   wrap,
 } from "../schemas.ts";
@@ -44,13 +45,7 @@ export function registerModelUsageRoutes(app: FastifyInstance, ctx: RouteContext
           required: ["model", "prompt_tokens", "completion_tokens", "cost_usd"],
           properties: {
             agent: { ...AGENT_NAME, description: "defaults to the calling agent" },
-            task: {
-              anyOf: [
-                { type: "string", minLength: 1, maxLength: 40 },
-                { type: "integer", minimum: 1 },
-              ],
-              description: "a task UUID or number",
-            },
+            task: taskRefBody,
             provider: { type: "string", maxLength: 100 },
             model: { type: "string", minLength: 1, maxLength: 200 },
             prompt_tokens: { type: "integer", minimum: 0, maximum: 2_000_000_000 },

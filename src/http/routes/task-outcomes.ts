@@ -4,7 +4,7 @@ import { actorOf } from "../auth.ts";
 import type { RouteContext } from "../context.ts";
 import { taskDto } from "../dto.ts";
 import { asHolder } from "../ownership.ts";
-import { claimToken, errorResponses, taskRefParams, taskSchema, wrap } from "../schemas.ts";
+import { claimToken, errorResponses, taskRefBody, taskRefParams, taskSchema, wrap } from "../schemas.ts";
 
 const MAX_BATCH = 500;
 
@@ -112,13 +112,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
                 additionalProperties: false,
                 required: ["id"],
                 properties: {
-                  id: {
-                    anyOf: [
-                      { type: "string", minLength: 1, maxLength: 40 },
-                      { type: "integer", minimum: 1 },
-                    ],
-                    description: "a task UUID or number",
-                  },
+                  id: taskRefBody,
                   claim_token: claimToken,
                   result: {},
                 },

@@ -16,6 +16,7 @@ import {
   errorResponses,
   idempotencyHeaders,
   listOf,
+  nullableTaskRefBody,
   priorityInput,
   taskRefParams,
   taskSchema,
@@ -90,14 +91,7 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: RouteContext) {
             required_capabilities: capabilityList,
             input: { type: "object", additionalProperties: true },
             max_attempts: { type: "integer", minimum: 1, maximum: 100 },
-            parent_task: {
-              anyOf: [
-                { type: "string", minLength: 1, maxLength: 40 },
-                { type: "integer", minimum: 1 },
-                { type: "null" },
-              ],
-              description: "the parent task's UUID or number",
-            },
+            parent_task: nullableTaskRefBody("the parent task's UUID or number"),
           },
         },
         response: { 201: wrap("task", taskSchema), ...errorResponses },
