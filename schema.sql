@@ -424,3 +424,8 @@ CREATE INDEX IF NOT EXISTS idx_web_sessions_live ON web_sessions (expires_at) WH
 
 ALTER TABLE processed_messages ADD COLUMN IF NOT EXISTS reply JSONB;
 ALTER TABLE processed_messages ADD COLUMN IF NOT EXISTS delivered_at TIMESTAMPTZ;
+
+-- migrations/0009_outbox_wake.sql
+
+DROP TRIGGER IF EXISTS trg_events_notify ON events;
+DROP FUNCTION IF EXISTS notify_events();

@@ -106,9 +106,12 @@ export async function completeHeld(
     actor: actor.name,
     extra: extraJson(actor),
   };
+  // Named: the agent's completion is the hot path; planned once per connection, not per call.
+  const byId = "id" in ref;
   const r = await sql.query<TaskRow & { is_previous: boolean }>(
-    "id" in ref ? ONE_BY_ID : ONE_BY_NUMBER,
+    byId ? ONE_BY_ID : ONE_BY_NUMBER,
     ONE_PARAMS.map((k) => values[k]),
+    byId ? "agentops_complete_by_id" : "agentops_complete_by_number",
   );
   const row = r.rows.find((x) => !x.is_previous);
   const previous = r.rows.find((x) => x.is_previous);
@@ -187,9 +190,11 @@ export async function completeManyHeld(
     actor: actor.name,
     extra: extraJson(actor),
   };
+  // Named: a batch completion is planned once per connection, not per batch.
   const r = await sql.query<TaskRow & { item_n: number }>(
     MANY,
     MANY_PARAMS.map((k) => values[k]),
+    "agentops_complete_many",
   );
   return new Map(r.rows.map((row) => [Number(row.item_n), row]));
 }

@@ -44,14 +44,19 @@ export async function claimNext(
       ? await Promise.all(projectRefs.map((p) => resolveProjectId(sql, p)))
       : null;
     const actor: Actor = { kind: "agent", name: agent };
-    const r = await sql.query<TaskRow & { claim_token: string }>(CLAIM_NEXT, [
-      agent,
-      leaseSeconds,
-      given ?? null,
-      projectIds,
-      limit,
-      JSON.stringify({ actor: { kind: actor.kind, name: actor.name } }),
-    ]);
+    // Named: the hot path's statement is planned once per connection, not on every claim.
+    const r = await sql.query<TaskRow & { claim_token: string }>(
+      CLAIM_NEXT,
+      [
+        agent,
+        leaseSeconds,
+        given ?? null,
+        projectIds,
+        limit,
+        JSON.stringify({ actor: { kind: actor.kind, name: actor.name } }),
+      ],
+      "agentops_claim_next",
+    );
     // Nothing claimed: say so, unless it was because the agent does not exist (no capabilities).
     if (r.rows.length === 0 && given === undefined) await agentCapabilities(sql, agent);
     return r.rows.map(claimedTaskFromRow);

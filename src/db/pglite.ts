@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import type { QueryResult, Sql } from "./sql.ts";
+import { mayWrite, type QueryResult, type Sql, writeListeners } from "./sql.ts";
 
 type Runner = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec">;
 
@@ -12,20 +12,33 @@ export async function createPgliteSql(dataDir: string | undefined): Promise<Sql>
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   let closed = false;
+  const writes = writeListeners();
 
-  const wrap = (runner: Runner, inTx: boolean): Sql => ({
+  // tx: the open transaction's state (undefined outside one); `wrote` decides whether its
+  // commit calls the onWrite listeners. Statement names are ignored: PGlite has no planning
+  // round trip worth saving.
+  const wrap = (runner: Runner, tx: { wrote: boolean } | undefined): Sql => ({
     dialect: "pglite",
     async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const r = await runner.query<T>(text, params as unknown[] | undefined);
+      if (mayWrite(text)) {
+        if (tx) tx.wrote = true;
+        else writes.fire();
+      }
       // PGlite reports affectedRows 0 for a SELECT: count the rows it returned then.
       return { rows: r.rows, rowCount: Math.max(r.rows.length, r.affectedRows ?? 0) };
     },
     async exec(text: string) {
       await runner.exec(text);
+      if (tx) tx.wrote = true;
+      else writes.fire();
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      if (inTx) return fn(wrap(runner, true));
-      return db.transaction((tx) => fn(wrap(tx, true)));
+      if (tx) return fn(wrap(runner, tx));
+      const state = { wrote: false };
+      const out = await db.transaction((t) => fn(wrap(t, state)));
+      if (state.wrote) writes.fire();
+      return out;
     },
     async listen(channel, onPayload) {
       const unsub = await db.listen(channel, onPayload);
@@ -33,11 +46,12 @@ export async function createPgliteSql(dataDir: string | undefined): Promise<Sql>
         await unsub();
       };
     },
+    onWrite: (listener) => writes.add(listener),
     async close() {
       if (closed) return;
       closed = true;
       await db.close();
     },
   });
-  return wrap(db, false);
+  return wrap(db, undefined);
 }

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { QueryResult, Sql } from "./sql.ts";
+import { mayWrite, type QueryResult, type Sql, writeListeners } from "./sql.ts";
 
 // Task numbers, counts and event ids are int8; they fit in a JS number for any real hub.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -15,23 +15,38 @@ export function createPostgresSql(url: string, opts: { max?: number; application
   pool.on("error", () => {});
   let closed = false;
   const listeners = new Set<pg.Client>();
+  const writes = writeListeners();
 
-  const wrap = (client: pg.PoolClient | pg.Pool, inTx: boolean): Sql => ({
+  // tx: the open transaction's state (undefined outside one); `wrote` decides whether its
+  // commit calls the onWrite listeners.
+  const wrap = (client: pg.PoolClient | pg.Pool, tx: { wrote: boolean } | undefined): Sql => ({
     dialect: "postgres",
-    async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query(text, params as unknown[] | undefined);
+    async query<T>(text: string, params?: readonly unknown[], name?: string): Promise<QueryResult<T>> {
+      const values = params as unknown[] | undefined;
+      const r =
+        name === undefined
+          ? await client.query(text, values)
+          : await client.query({ name, text, ...(values ? { values } : {}) });
+      if (mayWrite(text)) {
+        if (tx) tx.wrote = true;
+        else writes.fire();
+      }
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
     async exec(text: string) {
       await client.query(text);
+      if (tx) tx.wrote = true;
+      else writes.fire();
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      if (inTx) return fn(wrap(client, true));
+      if (tx) return fn(wrap(client, tx));
       const c = await pool.connect();
       try {
         await c.query("BEGIN");
-        const out = await fn(wrap(c, true));
+        const state = { wrote: false };
+        const out = await fn(wrap(c, state));
         await c.query("COMMIT");
+        if (state.wrote) writes.fire();
         return out;
       } catch (e) {
         await c.query("ROLLBACK").catch(() => {});
@@ -41,6 +56,7 @@ export function createPostgresSql(url: string, opts: { max?: number; application
       }
     },
     listen: (channel, onPayload) => listen(channel, onPayload),
+    onWrite: (listener) => writes.add(listener),
     close,
   });
 
@@ -66,5 +82,5 @@ export function createPostgresSql(url: string, opts: { max?: number; application
     await pool.end();
   }
 
-  return wrap(pool, false);
+  return wrap(pool, undefined);
 }

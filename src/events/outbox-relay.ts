@@ -8,8 +8,6 @@ import { abortableSleep } from "./sleep.ts";
 import type { EventPublisher } from "./types.ts";
 import { createWaker } from "./waker.ts";
 
-/** Channel the events trigger (migration 0002) notifies on every insert. */
-export const EVENTS_CHANNEL = "agentops_events";
 /** Advisory lock held by whichever hub instance publishes a batch (migrate uses 7_263_101). */
 export const OUTBOX_LOCK_KEY = 7_263_102;
 const HELD_MAX_MS = 500;
@@ -20,7 +18,11 @@ export interface OutboxRelayOptions {
   bus?: LocalEventBus;
   logger: Logger;
   batchSize?: number;
-  /** safety-net poll when no notification arrives (listener lost, notify missed) */
+  /**
+   * How often to look without being woken: this process's own commits wake the relay at once
+   * (Sql.onWrite), so this bounds the delay only for events another hub instance (or process)
+   * wrote, and for a Sql without onWrite. Default 250 ms.
+   */
   pollMs?: number;
   /** publish-failure backoff: doubles from initialMs up to maxMs */
   backoff?: { initialMs?: number; maxMs?: number };
@@ -60,13 +62,16 @@ interface BatchOutcome {
 // never skips one. Transaction ids are server-wide, so the in-flight ones are narrowed to this
 // database's sessions (matched on the low 32 bits): a long transaction in another database on
 // the same server (a shared managed cluster, the test suite's other databases) holds nothing back.
-const SELECT_SAFE = `WITH snap AS (SELECT pg_current_snapshot() AS s),
-  ours AS (
-    SELECT min(x) AS oldest FROM snap, pg_snapshot_xip(snap.s) x
+// Written as a plain SELECT (no WITH) so Sql.onWrite sees it as a read: otherwise every empty
+// look would count as a write and wake the relay again, forever. OFFSET 0 keeps the snapshot
+// one value instead of letting the planner inline the call wherever snap.s is used.
+const SELECT_SAFE = `SELECT ${EVENT_COLUMNS}
+  FROM events, (SELECT pg_current_snapshot() AS s OFFSET 0) snap,
+  LATERAL (
+    SELECT min(x) AS oldest FROM pg_snapshot_xip(snap.s) x
     WHERE (x::text::bigint % 4294967296) IN (
       SELECT backend_xid::text::bigint FROM pg_stat_activity
-      WHERE datname = current_database() AND backend_xid IS NOT NULL))
-  SELECT ${EVENT_COLUMNS} FROM events, snap, ours
+      WHERE datname = current_database() AND backend_xid IS NOT NULL)) ours
   WHERE published_at IS NULL AND tx_id < coalesce(ours.oldest, pg_snapshot_xmax(snap.s))
   ORDER BY id LIMIT $1`;
 
@@ -78,14 +83,14 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const { sql, publisher, bus } = opts;
   const log = opts.logger.child({ component: "outbox-relay" });
   const batchSize = opts.batchSize ?? 100;
-  const pollMs = opts.pollMs ?? 1_000;
+  const pollMs = opts.pollMs ?? 250;
   const initialBackoff = opts.backoff?.initialMs ?? 100;
   const maxBackoff = opts.backoff?.maxMs ?? 5_000;
   const counters: OutboxRelayCounters = { published: 0, failures: 0, batches: 0 };
   const waker = createWaker();
   let abort: AbortController | undefined;
   let loopDone: Promise<void> | undefined;
-  let unlisten: (() => Promise<void>) | undefined;
+  let unsubscribe: (() => void) | undefined;
   let batchWaiters: (() => void)[] = [];
   // One batch at a time in this process (the loop and a drain() without a loop).
   let chain: Promise<unknown> = Promise.resolve();
@@ -170,18 +175,21 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         const msg = error instanceof Error ? error.message : String(error);
         if (failures === 1) log.warn({ err: msg }, "outbox publish failed: retrying with backoff");
         else log.debug({ err: msg, failures }, "outbox publish still failing");
-        // Not cut short by notifications: new events cannot fix a publish failure.
+        // Not cut short by wakes: new events cannot fix a publish failure.
         await abortableSleep(Math.min(maxBackoff, initialBackoff * 2 ** (failures - 1)), signal);
         continue;
       }
       if (failures > 0) log.info({ failures }, "outbox publishing again");
       failures = 0;
       if (outcome?.full) continue;
-      // Events held back by an older open transaction: its commit may not notify (it may write
-      // no event, or run in another database: the snapshot's xmin is cluster-wide), so look
+      // Events held back by an older open transaction: its commit may not wake us (it may write
+      // no event, run in another process, or in another database: xmin is cluster-wide), so look
       // again soon, backing off to at most HELD_MAX_MS while it stays open.
       heldStreak = outcome?.held ? Math.min(heldStreak + 1, 16) : 0;
       const delay = heldStreak > 0 ? Math.min(pollMs, HELD_MAX_MS, 10 * 2 ** heldStreak) : pollMs;
+      // waker.wait misses an abort that already happened (it only listens for a future one), so
+      // a stop() that landed during the batch would otherwise wait out the whole poll.
+      if (signal.aborted) break;
       await waker.wait(delay, signal);
     }
   }
@@ -207,11 +215,9 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       if (abort) return;
       const ac = new AbortController();
       abort = ac;
-      try {
-        unlisten = await sql.listen(EVENTS_CHANNEL, () => waker.wake());
-      } catch (e) {
-        log.warn({ err: (e as Error).message }, "cannot LISTEN for new events: polling only");
-      }
+      // No LISTEN: migration 0009 dropped the NOTIFY trigger (a notifying commit serialises
+      // every writer). This process's commits wake the relay directly; the poll covers others.
+      unsubscribe = sql.onWrite?.(() => waker.wake());
       loopDone = loop(ac.signal).catch((e: unknown) => {
         log.error({ err: e instanceof Error ? e.message : String(e) }, "outbox relay loop crashed");
       });
@@ -222,8 +228,8 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       if (!ac || ac.signal.aborted) return;
       ac.abort();
       await loopDone;
-      await unlisten?.().catch(() => {});
-      unlisten = undefined;
+      unsubscribe?.();
+      unsubscribe = undefined;
       log.info("outbox relay stopped");
     },
     async drain(timeoutMs = 30_000) {

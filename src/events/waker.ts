@@ -18,7 +18,8 @@ export function createWaker(): Waker {
       current?.abort();
     },
     async wait(ms, signal) {
-      if (pending) {
+      // A stop that came before the wait began must end it too, not after `ms`.
+      if (pending || signal.aborted) {
         pending = false;
         return;
       }

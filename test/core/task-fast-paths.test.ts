@@ -49,9 +49,9 @@ function counting(sql: Sql) {
   const n = { queries: 0, transactions: 0 };
   const wrapped: Sql = {
     dialect: sql.dialect,
-    query: (text, params) => {
+    query: (text, params, name) => {
       n.queries += 1;
-      return sql.query(text, params);
+      return sql.query(text, params, name);
     },
     exec: (text) => sql.exec(text),
     transaction: (fn) => {

@@ -18,7 +18,8 @@ afterEach(async () => {
   await Promise.all(dbs.splice(0).map((d) => d.drop()));
 });
 
-function setup(db: TestDb, opts: { publisher?: EventPublisher; pollMs?: number } = {}) {
+// pollMs null: the relay's own default.
+function setup(db: TestDb, opts: { publisher?: EventPublisher; pollMs?: number | null } = {}) {
   const { logger, lines } = captureLogger("info");
   const bus = createLocalEventBus(logger);
   const seen: HubEvent[] = [];
@@ -31,7 +32,7 @@ function setup(db: TestDb, opts: { publisher?: EventPublisher; pollMs?: number }
     bus,
     logger,
     batchSize: 10,
-    pollMs: opts.pollMs ?? 200,
+    ...(opts.pollMs === null ? {} : { pollMs: opts.pollMs ?? 200 }),
     backoff: { initialMs: 10, maxMs: 100 },
   });
   relays.push(relay);
@@ -54,9 +55,10 @@ describe.each(BACKENDS)("outbox relay with the in-process publisher on %s", (bac
     return shared;
   };
 
-  it("feeds the local bus every event in order, woken by the insert trigger", async () => {
+  it("feeds the local bus every event in order, woken by this process's own commits", async () => {
     const db = await fresh();
-    // A poll far beyond the test's timeout: only the NOTIFY from migration 0002 can wake it.
+    // A poll far beyond the test's timeout: only Sql.onWrite (a write through the same Sql,
+    // on its own or committed in a transaction) can wake it. Migration 0009 dropped the NOTIFY.
     const { relay, seen } = setup(db, { pollMs: 600_000 });
     await relay.start();
     const ids: number[] = [];
@@ -71,6 +73,27 @@ describe.each(BACKENDS)("outbox relay with the in-process publisher on %s", (bac
     expect(seen[0]?.createdAt).toBeInstanceOf(Date);
     expect(await relay.lag()).toBe(0);
     expect(relay.counters()).toMatchObject({ published: 30, failures: 0 });
+  });
+
+  it("is not woken by reads, nor by its own empty looks: idle means idle", async () => {
+    const db = await fresh();
+    const { relay, seen } = setup(db, { pollMs: 600_000 });
+    await relay.start();
+    await insertEvent(db.sql, { entityId: "idle" });
+    await waitFor(() => seen.length === 1, { what: "the event on the bus" });
+    // Its mark (an UPDATE) may wake it once more; after that nothing may, however long we wait.
+    await new Promise((r) => setTimeout(r, 100));
+    const settled = relay.counters().batches;
+    for (let i = 0; i < 5; i++) await db.sql.query("SELECT count(*) FROM events");
+    await relay.lag();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(relay.counters().batches).toBe(settled);
+  });
+
+  it("the events trigger is gone: inserting notifies nobody", async () => {
+    const db = await fresh();
+    const r = await db.sql.query("SELECT 1 FROM pg_trigger WHERE tgname = 'trg_events_notify'");
+    expect(r.rows).toEqual([]);
   });
 
   it("on a publish failure stops the batch, counts the attempt, backs off and never skips ahead", async () => {
@@ -159,6 +182,33 @@ describe("outbox relay on Postgres with transactions in flight", () => {
       expect(await relay.lag()).toBe(0);
     } finally {
       await held.end();
+    }
+  });
+
+  it("picks up events another process writes within its safety poll, without any wake", async () => {
+    const db = await createTestDatabase();
+    dbs.push(db);
+    const { relay, seen } = setup(db, { pollMs: null });
+    await relay.start();
+    await relay.drain();
+    // Another instance: its own connection, not this Sql, so no onWrite and (since 0009) no NOTIFY.
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      const t0 = Date.now();
+      const id = Number(
+        (
+          await other.query<{ id: string }>(
+            "INSERT INTO events (event_type, entity_type, entity_id) VALUES ('task.other', 'task', 'o') RETURNING id",
+          )
+        ).rows[0]?.id,
+      );
+      await waitFor(() => seen.length === 1, { what: "the other process's event", timeoutMs: 5_000 });
+      expect(idsOf(seen)).toEqual([id]);
+      // The default poll is 250 ms; allow a busy machine's scheduling on top, far below 1 s.
+      expect(Date.now() - t0).toBeLessThan(1_000);
+    } finally {
+      await other.end();
     }
   });
 
