@@ -1,9 +1,9 @@
 import pino from "pino";
+import { createLocalArtifactStore } from "../../src/artifacts/local-store.ts";
+import type { ArtifactStore } from "../../src/artifacts/store.ts";
 import type { AdapterContext, ChannelAdapter, OutboundMessage } from "../../src/channels/types.ts";
 import type { Sql } from "../../src/db/sql.ts";
 import type { Logger } from "../../src/logger.ts";
-import { createLocalArtifactStore } from "../../src/artifacts/local-store.ts";
-import type { ArtifactStore } from "../../src/artifacts/store.ts";
 import { createDigester, type Digester } from "./digest.ts";
 import { handleMessage, type LinkArtifact } from "./handle-message.ts";
 import { type WatcherTuning, watchMailbox } from "./mailbox-watcher.ts";

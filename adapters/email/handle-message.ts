@@ -1,7 +1,7 @@
+import type { ArtifactStore } from "../../src/artifacts/store.ts";
 import type { Dispatcher, Reply, Utterance } from "../../src/channels/types.ts";
 import type { Sql } from "../../src/db/sql.ts";
 import type { Logger } from "../../src/logger.ts";
-import type { ArtifactStore } from "../../src/artifacts/store.ts";
 import { cleanBody, firstLines, stripSubjectPrefixes } from "./clean-body.ts";
 import { failureNoticeText, type Outgoing, replySubject } from "./compose.ts";
 import { dropReason } from "./loop-guard.ts";

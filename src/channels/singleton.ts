@@ -33,7 +33,9 @@ export async function acquireSingleton(
     [name, holder, ttlMs],
   );
   const row = r.rows[0];
-  return row && { name: row.name, holder: row.holder, fencingToken: row.fencing_token, expiresAt: row.expires_at };
+  return (
+    row && { name: row.name, holder: row.holder, fencingToken: row.fencing_token, expiresAt: row.expires_at }
+  );
 }
 
 export async function releaseSingleton(sql: Sql, name: string, holder: string): Promise<void> {

@@ -62,7 +62,12 @@ export async function migrate(sql: Sql, opts: { migrations?: Migration[]; schema
       for (const m of migrations) {
         await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
       }
-      return { from: 0, to: latest, applied: migrations.map((m) => m.name), fresh: true } satisfies MigrateResult;
+      return {
+        from: 0,
+        to: latest,
+        applied: migrations.map((m) => m.name),
+        fresh: true,
+      } satisfies MigrateResult;
     }
     if (version > latest) {
       throw new HubError(

@@ -23,7 +23,8 @@ export async function openDatabase(
   }
   if (opts.migrate !== false) {
     const r = await migrate(sql);
-    if (r.applied.length > 0) logger.info({ from: r.from, to: r.to, applied: r.applied }, "database migrated");
+    if (r.applied.length > 0)
+      logger.info({ from: r.from, to: r.to, applied: r.applied }, "database migrated");
   }
   return sql;
 }

@@ -8,7 +8,8 @@ const V0 = readFileSync(new URL("../fixtures/schema-v0.sql", import.meta.url), "
 
 /** Everything about the schema a user could depend on, order-independent. */
 async function catalog(sql: Sql) {
-  const q = async (text: string) => (await sql.query<Record<string, unknown>>(text)).rows.map((r) => JSON.stringify(r));
+  const q = async (text: string) =>
+    (await sql.query<Record<string, unknown>>(text)).rows.map((r) => JSON.stringify(r));
   return {
     columns: (
       await q(`SELECT table_name, column_name, data_type, is_nullable, column_default
@@ -39,7 +40,16 @@ async function catalog(sql: Sql) {
 }
 
 async function counts(sql: Sql) {
-  const tables = ["projects", "tasks", "task_updates", "agents", "events", "artifacts", "tools", "model_usage"];
+  const tables = [
+    "projects",
+    "tasks",
+    "task_updates",
+    "agents",
+    "events",
+    "artifacts",
+    "tools",
+    "model_usage",
+  ];
   const out: Record<string, number> = {};
   for (const t of tables) {
     const r = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`);
@@ -61,7 +71,9 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
 
   it("creates the seed rows on a fresh database", async () => {
     const { sql } = await open(true);
-    const agents = await sql.query<{ name: string; type: string }>("SELECT name, type FROM agents ORDER BY name");
+    const agents = await sql.query<{ name: string; type: string }>(
+      "SELECT name, type FROM agents ORDER BY name",
+    );
     expect(agents.rows).toEqual([
       { name: "cos", type: "chief_of_staff" },
       { name: "seed", type: "worker" },
@@ -69,7 +81,9 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     const t = await sql.query<{ title: string; number: number; project: string }>(
       `SELECT t.title, t.number, p.name AS project FROM tasks t JOIN projects p ON p.id = t.project_id`,
     );
-    expect(t.rows).toEqual([{ title: "Validate AgentOps System", number: 1, project: "System Initialization" }]);
+    expect(t.rows).toEqual([
+      { title: "Validate AgentOps System", number: 1, project: "System Initialization" },
+    ]);
   });
 
   it("applying schema.sql twice changes nothing", async () => {
@@ -113,7 +127,9 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     const unpublished = await old.sql.query("SELECT 1 FROM events WHERE published_at IS NULL");
     expect(unpublished.rowCount).toBe(0);
     // New tasks continue the numbering.
-    const next = await old.sql.query<{ number: number }>("INSERT INTO tasks (title) VALUES ('new') RETURNING number");
+    const next = await old.sql.query<{ number: number }>(
+      "INSERT INTO tasks (title) VALUES ('new') RETURNING number",
+    );
     expect(next.rows[0]?.number).toBe(7);
 
     // The upgraded catalog is exactly what schema.sql gives a fresh database.

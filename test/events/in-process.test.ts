@@ -47,7 +47,13 @@ describe("createEventPublisher without NATS_URL", () => {
   it("is in process and says so once", async () => {
     const { logger, lines } = captureLogger();
     const p = createEventPublisher(
-      { natsUrl: undefined, natsCredsFile: undefined, natsCreds: undefined, natsStream: "S", natsSubjectPrefix: "p" },
+      {
+        natsUrl: undefined,
+        natsCredsFile: undefined,
+        natsCreds: undefined,
+        natsStream: "S",
+        natsSubjectPrefix: "p",
+      },
       logger,
     );
     expect(p.status()).toBe("embedded");
