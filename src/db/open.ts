@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { Config } from "../config.ts";
+import { HubError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { migrate } from "./migrate.ts";
 import { createPgliteSql } from "./pglite.ts";
@@ -21,10 +22,38 @@ export async function openDatabase(
     sql = await createPgliteSql(dir);
     logger.warn({ db: "pglite", dir }, "no DATABASE_URL: using the embedded PGlite database");
   }
-  if (opts.migrate !== false) {
-    const r = await migrate(sql);
-    if (r.applied.length > 0)
-      logger.info({ from: r.from, to: r.to, applied: r.applied }, "database migrated");
+  try {
+    // A first query even without migrating: a wrong URL fails here, with a clear message.
+    if (opts.migrate === false) await sql.query("SELECT 1");
+    else {
+      const r = await migrate(sql);
+      if (r.applied.length > 0)
+        logger.info({ from: r.from, to: r.to, applied: r.applied }, "database migrated");
+    }
+  } catch (e) {
+    await sql.close().catch(() => {});
+    if (!config.databaseUrl || e instanceof HubError) throw e;
+    throw unreachable(config.databaseUrl, e);
   }
   return sql;
+}
+
+/** Which database could not be reached and why, never with its password. */
+function unreachable(url: string, e: unknown): HubError {
+  const u = new URL(url);
+  const where = `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  const err = e as { code?: string; message?: string };
+  const why =
+    err.code === "ECONNREFUSED"
+      ? "nothing is listening there"
+      : err.code === "ENOTFOUND"
+        ? "the host name does not resolve"
+        : err.code === "28P01" || err.code === "28000"
+          ? "the user name or password is refused"
+          : err.code === "3D000"
+            ? "that database does not exist"
+            : (err.message ?? String(e));
+  return new HubError("unavailable", `Cannot use the database at ${where} (DATABASE_URL): ${why}.`, {
+    cause: e,
+  });
 }
