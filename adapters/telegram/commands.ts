@@ -9,5 +9,6 @@ export const BOT_COMMANDS: readonly BotCommand[] = [
   { command: "projects", description: "Projects and their progress" },
   { command: "undo", description: "Undo my last change" },
   { command: "help", description: "What I understand" },
+  { command: "login", description: "A sign-in link for the dashboard" },
   { command: "start", description: "Start, or pair with a code" },
 ];

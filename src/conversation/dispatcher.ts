@@ -10,6 +10,7 @@ import type { Logger } from "../logger.ts";
 import { converse } from "./converse.ts";
 import { inTaskThread, threadIntent } from "./email-thread.ts";
 import { findPairedIdentity, identityOf, isConfiguredOwner } from "./identities.ts";
+import { isLoginCommand, loginReply } from "./login.ts";
 import { redeemPairingCode } from "./pairing.ts";
 import type { Parser } from "./parser.ts";
 import { noteConversation } from "./preferences.ts";
@@ -36,6 +37,8 @@ export interface DispatcherDeps {
   refusalIntervalMs?: number;
   /** longer messages are refused before parsing (10,000 characters) */
   maxTextChars?: number;
+  /** where the dashboard is, for `/login` links: PUBLIC_URL, or where the hub listens */
+  dashboardUrl?: () => string | undefined;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
@@ -76,6 +79,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       );
       return { intent: "unknown", slots: {}, confidence: 0 };
     }
+  }
+
+  /** A sign-in link: handled once, and the reply (it holds the code) is never stored. */
+  async function login(u: Utterance): Promise<Reply> {
+    return sql.transaction(async (tx) => {
+      if (!(await claimMessage(tx, u.channel, u.messageId))) return silentReply("duplicate");
+      const reply = await loginReply(tx, u, deps.dashboardUrl?.());
+      await recordOutcome(tx, u.channel, u.messageId, reply, false);
+      return reply;
+    });
   }
 
   /** Strangers: a pairing code links them; otherwise one polite refusal per hour, and nothing else. */
@@ -166,6 +179,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           text: typeof u.text === "string" ? u.text.replace(ANSI, "").replaceAll("\u0000", "") : "",
           ...(typeof u.body === "string" ? { body: u.body.replaceAll("\u0000", "") } : {}),
         };
+        if (isLoginCommand(clean.text)) return await login(clean);
         const parsed: ParseResult = unusable(clean)
           ? { intent: "unknown", slots: {}, confidence: 0 }
           : await parse(clean, now);

@@ -114,7 +114,13 @@ export function createHub(config: Config, logger: Logger, opts: HubOptions = {})
     const parser = createHubParser({ sql, config, logger });
     // Compile the rules now, not on the person's first message.
     warmUpParser();
-    dispatcher = createDispatcher({ sql, parser, logger, config });
+    dispatcher = createDispatcher({
+      sql,
+      parser,
+      logger,
+      config,
+      dashboardUrl: () => config.publicUrl ?? (url || undefined),
+    });
 
     const ctx: ChannelFactoryContext = { config, logger, sql, infra };
     const built = opts.channelAdapters ? await opts.channelAdapters(ctx) : [];
