@@ -29,7 +29,8 @@ export async function answerMessage(
   }, deps.deferAfterMs);
   let reply: Pick<Reply, "text" | "buttons" | "silent">;
   try {
-    reply = await deps.dispatcher.handle(utterance);
+    // Delivery is confirmed after posting: a redelivery after a crash still gets its answer.
+    reply = await deps.dispatcher.handle({ ...utterance, confirmsDelivery: true });
   } catch (e) {
     deps.log.error({ err: e, messageId: utterance.messageId }, "dispatcher failed on a message");
     reply = { text: FAILURE_TEXT, buttons: [], silent: false };
@@ -54,4 +55,7 @@ export async function answerMessage(
       return;
     }
   }
+  await deps.dispatcher.delivered?.(utterance).catch((e: unknown) => {
+    deps.log.warn({ ...describeError(e) }, "could not record that a reply went out");
+  });
 }

@@ -103,13 +103,15 @@ export async function handleMessage(raw: Buffer, ctx: HandlerContext): Promise<D
     ...(mail.from?.name ? { senderName: mail.from.name } : {}),
     ...(thread.taskNumber !== undefined ? { context: { taskNumber: thread.taskNumber } } : {}),
   };
-  const reply = await ctx.dispatcher.handle(u);
+  // Delivery is confirmed after the answer went out: a crash in between re-sends it, never loses it.
+  const reply = await ctx.dispatcher.handle({ ...u, confirmsDelivery: true });
   log.info(
     { sender, thread: thread.threadKey, intent: reply.intent, taskNumber: reply.taskNumber },
     "email handled",
   );
 
   if (!reply.silent && reply.text.trim()) await answer(mail, thread, reply, ctx);
+  await ctx.dispatcher.delivered?.(u);
   if (reply.taskNumber !== undefined) await setThreadTask(ctx.sql, thread.threadKey, reply.taskNumber);
   await keepAttachments(mail, thread, reply, ctx);
   await markHandled(ctx.sql, mail.messageId);
