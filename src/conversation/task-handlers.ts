@@ -5,7 +5,10 @@ import {
   cancelTask,
   commentOnTask,
   completeTask,
+  createProject,
   createTask,
+  findProjects,
+  listProjects,
   listTasks,
   listTaskUpdates,
   reopenTask,
@@ -14,7 +17,7 @@ import {
   updateTask,
 } from "../core/index.ts";
 import type { PriorityName, Task, TaskStatus } from "../core/types.ts";
-import { makeReply } from "../cos/reply.ts";
+import { confirmReply, makeReply } from "../cos/reply.ts";
 import {
   askCancelTask,
   taskAlready,
@@ -69,7 +72,27 @@ export async function createTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
     });
   }
   let projectId: string | undefined;
-  if (slots.project !== undefined) {
+  const newProject = str(slots.newProject);
+  const said = str(slots.project);
+  if (newProject) {
+    // The person agreed to start the project they named.
+    projectId = (await createProject(t.tx, { name: newProject }, t.op)).id;
+  } else if (said && (await findProjects(t.tx, said, 1)).length === 0) {
+    t.state.pending = {
+      kind: "confirm",
+      intent: "task.create",
+      slots: { ...slots, newProject: said },
+      agreed: [],
+      question: `start ${said}`,
+      expiresAt: expiresAt(t),
+    };
+    const known = (await listProjects(t.tx, { status: "active" })).slice(0, 3).map((p) => p.name);
+    const knownText = known.length > 0 ? ` (I know ${known.join(", ")})` : "";
+    return confirmReply("task.create", {
+      text: `I don't know a project called "${cleanText(said).slice(0, 80)}"${knownText}. Shall I start it and add "${cleanText(title).slice(0, 80)}" there?`,
+      speech: `I don't know a project called ${cleanText(said).slice(0, 40)}. Shall I start it and add the task there?`,
+    });
+  } else if (slots.project !== undefined) {
     const p = await resolveProject(t, "task.create", slots.project);
     if ("reply" in p) return p.reply;
     projectId = p.ok.id;

@@ -239,10 +239,23 @@ describe("projects and agents", () => {
     expect(r.rows[0]?.status).toBe("active");
   });
 
-  it("names projects it does not know, and lists what it does", async () => {
+  it("names projects it does not know, lists what it does, and offers to start it", async () => {
     const r = await h.say("add a task to plan the party for Nonexistent Thing");
     expect(r.text).toMatch(/I don't know a project called "Nonexistent Thing"/);
     expect(r.text).toContain("Website");
+    expect(r.awaitingConfirmation).toBe(true);
+    const no = await h.say("no");
+    expect(no.text).not.toMatch(/added/i);
+    const none = await h.db.sql.query("SELECT 1 FROM tasks WHERE title = 'plan the party'");
+    expect(none.rowCount).toBe(0);
+
+    await h.say("add a task to plan the party for Nonexistent Thing");
+    const yes = await h.say("yes");
+    expect(yes.text).toMatch(/plan the party/);
+    const made = await h.db.sql.query<{ project: string }>(
+      "SELECT p.name AS project FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.title = 'plan the party'",
+    );
+    expect(made.rows).toEqual([{ project: "Nonexistent Thing" }]);
   });
 
   it("registers an agent without showing a key and says how to get one", async () => {
