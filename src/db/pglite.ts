@@ -1,5 +1,7 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { HubError } from "../errors.ts";
 import { mayWrite, type QueryResult, type Sql, writeListeners } from "./sql.ts";
 
 type Runner = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec">;
@@ -10,7 +12,14 @@ type Runner = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec
  */
 export async function createPgliteSql(dataDir: string | undefined): Promise<Sql> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+  let db: PGlite;
+  try {
+    db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   let closed = false;
   const writes = writeListeners();
 
@@ -51,7 +60,40 @@ export async function createPgliteSql(dataDir: string | undefined): Promise<Sql>
       if (closed) return;
       closed = true;
       await db.close();
+      unlock();
     },
   });
   return wrap(db, undefined);
+}
+
+/**
+ * PGlite is one process's database: a second process writing the same folder would corrupt it.
+ * A lock file with our pid keeps a second hub (or a CLI command) out while the first runs; a
+ * lock left by a process that no longer exists is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = join(dir, "agentops.lock");
+  try {
+    const holder = Number(readFileSync(file, "utf8").trim());
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new HubError(
+        "unavailable",
+        `The embedded database in ${dir} is in use by another AgentOps process (pid ${holder}). ` +
+          "Stop it first, use the REST API while it runs, or set DATABASE_URL to share a PostgreSQL.",
+      );
+    }
+  } catch (e) {
+    if (e instanceof HubError) throw e;
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
