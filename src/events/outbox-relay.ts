@@ -1,8 +1,8 @@
+import { type EventRow, eventFromRow } from "../core/rows.ts";
 import type { HubEvent } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
 import { HubError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { EVENT_COLUMNS, type EventRow, rowToEvent } from "./event-row.ts";
 import type { LocalEventBus } from "./local-bus.ts";
 import { abortableSleep } from "./sleep.ts";
 import type { EventPublisher } from "./types.ts";
@@ -65,6 +65,8 @@ interface BatchOutcome {
 // Written as a plain SELECT (no WITH) so Sql.onWrite sees it as a read: otherwise every empty
 // look would count as a write and wake the relay again, forever. OFFSET 0 keeps the snapshot
 // one value instead of letting the planner inline the call wherever snap.s is used.
+const EVENT_COLUMNS = "id, event_type, entity_type, entity_id, actor, payload, created_at";
+
 const SELECT_SAFE = `SELECT ${EVENT_COLUMNS}
   FROM events, (SELECT pg_current_snapshot() AS s OFFSET 0) snap,
   LATERAL (
@@ -106,7 +108,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     const published: HubEvent[] = [];
     let error: unknown;
     for (const row of rows) {
-      const event = rowToEvent(row);
+      const event = eventFromRow(row);
       try {
         await publisher.publish(event);
       } catch (e) {
