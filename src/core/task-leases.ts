@@ -1,5 +1,5 @@
 import type { Sql } from "../db/sql.ts";
-import { HubError } from "../errors.ts";
+import { HubError, isHubError } from "../errors.ts";
 import { inTransaction, mapDbErrors } from "./db-errors.ts";
 import { emitEvent, emitEvents } from "./events.ts";
 import { assertHolder, assertStatus } from "./lease-guard.ts";
@@ -16,83 +16,107 @@ const CLAIM_SET = `status = 'in_progress', claimed_by = $1, claimed_at = now(),
   lease_expires_at = now() + make_interval(secs => $2::double precision),
   claim_token = gen_random_uuid(), attempts = attempts + 1, started_at = coalesce(started_at, now())`;
 
-// Tasks of paused or cancelled projects wait; so the project's status alone pauses its work.
-const PROJECT_RUNNING = `NOT EXISTS (SELECT 1 FROM projects p
-  WHERE p.id = c.project_id AND p.status IN ('paused', 'cancelled'))`;
+export interface ClaimRequest {
+  agent: string;
+  capabilities?: string[];
+  projects?: string[];
+  limit?: number;
+}
 
 /**
- * Claims up to `limit` pending tasks for the agent in one statement: assigned to it or to no
- * one, needing no capability it lacks, most important then oldest. SKIP LOCKED lets many
- * claimers run side by side without waiting on each other or taking the same task. The
- * `task.claimed` events are written by the same statement (a statement is its own
- * transaction), so a claim is one round trip.
+ * Claims up to `limit` pending tasks for the agent: assigned to it or to no one, needing no
+ * capability it lacks, most important then oldest. SKIP LOCKED lets many claimers run side by
+ * side without waiting on each other or taking the same task.
  */
 export async function claimNext(
   sql: Sql,
   agentName: string,
-  opts: { capabilities?: string[]; projects?: string[]; limit?: number },
+  opts: Omit<ClaimRequest, "agent">,
   settings: Pick<CoreSettings, "leaseSeconds">,
 ): Promise<ClaimedTask[]> {
-  const agent = requireText("agent", agentName, 100);
-  const limit = opts.limit === undefined ? 1 : requireInt("limit", opts.limit, 1, 100);
-  const given = opts.capabilities === undefined ? undefined : nameList("capabilities", opts.capabilities);
-  const projectRefs = opts.projects === undefined ? undefined : nameList("projects", opts.projects, 200);
-  const leaseSeconds = requireInt("leaseSeconds", settings.leaseSeconds, 1, 7 * 86_400);
+  const [outcome] = await claimNextMany(sql, [{ ...opts, agent: agentName }], settings);
+  if (!outcome) return [];
+  if ("error" in outcome) throw outcome.error;
+  return outcome.tasks;
+}
 
+export type ClaimOutcome = { tasks: ClaimedTask[] } | { error: HubError };
+
+/**
+ * Several claims in one statement (agentops_claim_tasks, migration 0010), each answered in
+ * order as if it ran alone after the ones before it; the `task.claimed` events are written by
+ * the same statement, so a claim is one round trip however many agents ask. A request that is
+ * invalid (or names a project or agent that does not exist) gets its own error and does not
+ * hold up the others. A database error rejects the whole call, with nothing claimed.
+ */
+export async function claimNextMany(
+  sql: Sql,
+  requests: readonly ClaimRequest[],
+  settings: Pick<CoreSettings, "leaseSeconds">,
+): Promise<ClaimOutcome[]> {
+  const leaseSeconds = requireInt("leaseSeconds", settings.leaseSeconds, 1, 7 * 86_400);
   return mapDbErrors(async () => {
-    const projectIds = projectRefs
-      ? await Promise.all(projectRefs.map((p) => resolveProjectId(sql, p)))
-      : null;
-    const actor: Actor = { kind: "agent", name: agent };
-    // Named: the hot path's statement is planned once per connection, not on every claim.
-    const r = await sql.query<TaskRow & { claim_token: string }>(
-      CLAIM_NEXT,
-      [
-        agent,
-        leaseSeconds,
-        given ?? null,
-        projectIds,
-        limit,
-        JSON.stringify({ actor: { kind: actor.kind, name: actor.name } }),
-      ],
-      "agentops_claim_next",
+    const out: ClaimOutcome[] = requests.map(() => ({ tasks: [] }));
+    // Each request's own mistakes stay its own; anything else (the database) fails the call.
+    const own = <T>(n: number, f: () => Promise<T>) =>
+      f().catch((e: unknown) => {
+        if (!isHubError(e)) throw e;
+        out[n] = { error: e };
+        return undefined;
+      });
+    const wanted = await Promise.all(
+      requests.map((r, n) =>
+        own(n, async () => {
+          const agent = requireText("agent", r.agent, 100);
+          const lim = r.limit === undefined ? 1 : requireInt("limit", r.limit, 1, 100);
+          const capabilities = r.capabilities === undefined ? null : nameList("capabilities", r.capabilities);
+          const refs = r.projects === undefined ? undefined : nameList("projects", r.projects, 200);
+          const projects = refs ? await Promise.all(refs.map((p) => resolveProjectId(sql, p))) : null;
+          return { n, agent, lim, capabilities, projects };
+        }),
+      ),
     );
+    const asked = wanted.filter((w) => w !== undefined);
+    if (asked.length === 0) return out;
+    // Named: the hot path's statement is planned once per connection, not on every claim.
+    const rows = await sql.query<TaskRow & { claim_n: number; claim_token: string }>(
+      CLAIM_MANY,
+      [JSON.stringify(asked), leaseSeconds],
+      "agentops_claim_many",
+    );
+    for (const row of rows.rows) {
+      const o = out[row.claim_n];
+      if (o && "tasks" in o) o.tasks.push(claimedTaskFromRow(row));
+    }
     // Nothing claimed: say so, unless it was because the agent does not exist (no capabilities).
-    if (r.rows.length === 0 && given === undefined) await agentCapabilities(sql, agent);
-    return r.rows.map(claimedTaskFromRow);
+    await Promise.all(
+      asked.map((w) => {
+        const o = out[w.n];
+        const none = o !== undefined && "tasks" in o && o.tasks.length === 0 && w.capabilities === null;
+        return none ? own(w.n, () => agentCapabilities(sql, w.agent)) : undefined;
+      }),
+    );
+    return out;
   });
 }
 
-// $1 agent, $2 lease seconds, $3 capabilities (null: the agent's registered ones; an unknown
-// agent then has none and claims nothing), $4 project ids or null, $5 limit, $6 {actor} JSON.
+// $1 the requests as JSON [{n, agent, lim, capabilities|null, projects|null}], $2 lease seconds.
 // The event payload is claimedPayload() in SQL (see task-payload-sql.ts).
-const CLAIM_NEXT = `WITH claimed AS (
-    UPDATE tasks SET ${CLAIM_SET}
-    WHERE status = 'pending' AND id IN (
-      SELECT c.id FROM tasks c
-      WHERE c.status = 'pending'
-        AND (c.assigned_to IS NULL OR c.assigned_to = $1)
-        AND c.required_capabilities <@ coalesce($3::text[],
-              (SELECT a.capabilities FROM agents a WHERE a.name = $1))
-        AND ($4::uuid[] IS NULL OR c.project_id = ANY($4))
-        AND ${PROJECT_RUNNING}
-      ORDER BY c.priority DESC, c.created_at
-      LIMIT $5
-      FOR UPDATE OF c SKIP LOCKED)
-    RETURNING *
+const CLAIM_MANY = `WITH claimed AS (
+    SELECT f.claim_n, (f.claimed).* FROM agentops_claim_tasks($1::text::jsonb, $2::double precision) f
   ), claimed_rows AS (
     SELECT t.*, p.name AS project_name FROM claimed t LEFT JOIN projects p ON p.id = t.project_id
   ), claimed_events AS (
     INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
-    SELECT 'task.claimed', 'task', r.id::text, $1,
+    SELECT 'task.claimed', 'task', r.id::text, r.claimed_by,
            ${taskPayloadSql("r", "r.project_name")}
            || jsonb_build_object('attempts', r.attempts, 'maxAttempts', r.max_attempts,
-                                 'leaseExpiresAt', ${isoSql("r.lease_expires_at")})
-           || $6::text::jsonb
+                                 'leaseExpiresAt', ${isoSql("r.lease_expires_at")},
+                                 'actor', jsonb_build_object('kind', 'agent', 'name', r.claimed_by))
     FROM claimed_rows r
-    ORDER BY r.priority DESC, r.created_at
+    ORDER BY r.claim_n, r.priority DESC, r.created_at
   )
-  SELECT * FROM claimed_rows ORDER BY priority DESC, created_at`;
+  SELECT * FROM claimed_rows ORDER BY claim_n, priority DESC, created_at`;
 
 /** Claims one named task; `conflict` when it is not pending or not for this agent. */
 export async function claimTask(
