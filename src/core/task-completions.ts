@@ -25,12 +25,12 @@ const completeSet = (result: string) => `status = 'completed', result = ${result
 
 // The event: taskPayload(task, {completedBy, result: summarize(task.result), previousStatus})
 // plus the actor; `extra` (completedBy, actor) and each summary come from JS.
-const EVENT = (rows: string, previousStatus: string, summary: string) => `
+const EVENT = (rows: string, previousStatus: string, summary: string, actor = "$actor", extra = "$extra") => `
   INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
-  SELECT 'task.completed', 'task', r.id::text, $actor,
+  SELECT 'task.completed', 'task', r.id::text, ${actor},
          ${taskPayloadSql("r", "r.project_name")}
          || jsonb_build_object('result', ${summary}, 'previousStatus', ${previousStatus})
-         || $extra::text::jsonb
+         || ${extra}::text::jsonb
   FROM ${rows}`;
 
 /** `$name` placeholders → `$n`, so the statements read by name. */
@@ -125,6 +125,8 @@ export interface HeldItem {
   /** null: the item cannot take the fast path, but still counts as its task's first mention */
   claimToken: string | null;
   resultJson: string | null;
+  /** who completes it: items of one batch may come from different agents */
+  actor: Actor;
 }
 
 const MANY_PARAMS = [
@@ -134,10 +136,9 @@ const MANY_PARAMS = [
   "tokens",
   "results",
   "summaries",
-  "agent",
+  "agents",
+  "extras",
   "now",
-  "actor",
-  "extra",
 ] as const;
 
 // Only the first item that names a task (by id or number) may complete it here: a later item
@@ -145,25 +146,27 @@ const MANY_PARAMS = [
 // it takes the slow path. Rows are locked in id order, so two batches cannot deadlock.
 const MANY = numbered(
   `WITH items AS (
-     SELECT x.n, x.token, x.result, x.summary,
+     SELECT x.n, x.token, x.result, x.summary, x.agent, x.extra,
             coalesce(x.id, (SELECT k.id FROM tasks k WHERE k.number = x.num)) AS task_id
      FROM unnest($n::int[], $ids::uuid[], $numbers::bigint[], $tokens::uuid[], $results::text[],
-                 $summaries::text[]) AS x(n, id, num, token, result, summary)
+                 $summaries::text[], $agents::text[], $extras::text[])
+          AS x(n, id, num, token, result, summary, agent, extra)
    ), firsts AS (
      SELECT DISTINCT ON (task_id) * FROM items WHERE task_id IS NOT NULL ORDER BY task_id, n
    ), held AS (
-     SELECT t.id, t.status, f.n, f.result AS new_result, f.summary
+     SELECT t.id, t.status, f.n, f.result AS new_result, f.summary, f.agent, f.extra
      FROM firsts f JOIN tasks t ON t.id = f.task_id
-     WHERE f.token IS NOT NULL AND t.claim_token = f.token AND t.claimed_by = $agent
+     WHERE f.token IS NOT NULL AND t.claim_token = f.token AND t.claimed_by = f.agent
        AND t.status IN (${FROM_LIST})
      ORDER BY t.id
      FOR UPDATE OF t
    ), done AS (
      UPDATE tasks t SET ${completeSet("h.new_result::jsonb")} FROM held h WHERE t.id = h.id
-     RETURNING t.*, h.n AS item_n, h.status AS previous_status, h.summary AS item_summary
+     RETURNING t.*, h.n AS item_n, h.status AS previous_status, h.summary AS item_summary,
+               h.agent AS item_agent, h.extra AS item_extra
    ), done_rows AS (
      SELECT d.*, p.name AS project_name FROM done d LEFT JOIN projects p ON p.id = d.project_id
-   ), done_events AS (${EVENT("done_rows r", "r.previous_status", "r.item_summary")} ORDER BY r.item_n)
+   ), done_events AS (${EVENT("done_rows r", "r.previous_status", "r.item_summary", "r.item_agent", "r.item_extra")} ORDER BY r.item_n)
    SELECT * FROM done_rows ORDER BY item_n`,
   MANY_PARAMS,
 );
@@ -175,7 +178,6 @@ const MANY = numbered(
 export async function completeManyHeld(
   sql: Sql,
   items: readonly HeldItem[],
-  actor: Actor,
   now: Date | null,
 ): Promise<Map<number, TaskRow>> {
   const values: Record<(typeof MANY_PARAMS)[number], unknown> = {
@@ -185,10 +187,9 @@ export async function completeManyHeld(
     tokens: items.map((i) => (i.claimToken !== null && isUuid(i.claimToken) ? i.claimToken : null)),
     results: items.map((i) => i.resultJson),
     summaries: items.map((i) => (i.claimToken === null ? null : resultSummary(i.resultJson))),
-    agent: actor.name,
+    agents: items.map((i) => i.actor.name),
+    extras: items.map((i) => extraJson(i.actor)),
     now,
-    actor: actor.name,
-    extra: extraJson(actor),
   };
   // Named: a batch completion is planned once per connection, not per batch.
   const r = await sql.query<TaskRow & { item_n: number }>(

@@ -66,17 +66,52 @@ export async function completeTask(
   input: { claimToken?: string; result?: unknown },
   op: OpOptions,
 ): Promise<Changed> {
+  const { resultJson, held } = heldCompletion(ref, input, op);
+  if (held) {
+    // The agent's usual case in one statement; a miss changed nothing and goes the slow way.
+    const done = await mapDbErrors(() =>
+      completeHeld(sql, held.ref, held.claimToken, resultJson, op.actor, op.now ?? null),
+    );
+    if (done) return { task: taskFromRow(done.row), previous: taskFromRow(done.previous) };
+  }
+  return completeSlowly(sql, ref, resultJson, input.claimToken, op);
+}
+
+/** Runs an agent's completion with others in one statement (see src/http/task-batcher.ts). */
+export type CompleteHeldInBatch = (item: Omit<HeldItem, "n">) => Promise<TaskRow | undefined>;
+
+/**
+ * completeTask with the fast part done by `inBatch`, for callers that only need the task. A
+ * batch that fails or misses changed nothing for this item: the slow path then completes it or
+ * says why not.
+ */
+export async function completeTaskInBatch(
+  sql: Sql,
+  ref: TaskRef,
+  input: { claimToken?: string; result?: unknown },
+  op: OpOptions,
+  inBatch: CompleteHeldInBatch,
+): Promise<Task> {
+  const { resultJson, held } = heldCompletion(ref, input, op);
+  if (held && op.now === undefined) {
+    const row = await inBatch({ ...held, resultJson, actor: op.actor }).catch(() => undefined);
+    if (row) return taskFromRow(row);
+  }
+  return (await completeSlowly(sql, ref, resultJson, input.claimToken, op)).task;
+}
+
+/** The completion's result as JSON, and whether it may take the one-statement path. */
+function heldCompletion(
+  ref: TaskRef,
+  input: { claimToken?: string; result?: unknown },
+  op: OpOptions,
+): { resultJson: string | null; held?: { ref: ParsedTaskRef; claimToken: string } } {
   const resultJson = input.result === undefined ? null : jsonParam(input.result);
   const token = input.claimToken;
   const fast = fastRef(ref, token, op);
-  if (fast && token !== undefined && storable(resultJson)) {
-    // The agent's usual case in one statement; a miss changed nothing and goes the slow way.
-    const held = await mapDbErrors(() =>
-      completeHeld(sql, fast, token, resultJson, op.actor, op.now ?? null),
-    );
-    if (held) return { task: taskFromRow(held.row), previous: taskFromRow(held.previous) };
-  }
-  return completeSlowly(sql, ref, resultJson, token, op);
+  return fast && token !== undefined && storable(resultJson)
+    ? { resultJson, held: { ref: fast, claimToken: token } }
+    : { resultJson };
 }
 
 /** Lock, check, change, record: the path that knows why a completion is refused. */
@@ -253,11 +288,11 @@ async function completeHeldItems(
       continue; // its error does not depend on the database: the slow path reports it
     }
     const fast = item.claimToken !== undefined && isUuid(item.claimToken) && storable(resultJson);
-    held.push({ n, ref, claimToken: fast ? (item.claimToken ?? null) : null, resultJson });
+    held.push({ n, ref, claimToken: fast ? (item.claimToken ?? null) : null, resultJson, actor: op.actor });
   }
   if (!held.some((i) => i.claimToken !== null)) return new Map();
   try {
-    return await completeManyHeld(sql, held, op.actor, op.now ?? null);
+    return await completeManyHeld(sql, held, op.now ?? null);
   } catch {
     return new Map();
   }

@@ -9,6 +9,7 @@ import { installErrorHandling } from "./errors.ts";
 import { createIdempotencyStore } from "./idempotency.ts";
 import { createHttpMetrics } from "./metrics.ts";
 import { registerRoutes } from "./routes/index.ts";
+import { createTaskBatcher } from "./task-batcher.ts";
 import { createTaskReadySignal } from "./task-ready.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -36,14 +37,15 @@ export function createHttpApp(deps: HttpDeps): FastifyInstance {
 
   const closingController = new AbortController();
   const taskReady = createTaskReadySignal(sql, logger);
+  const settings = {
+    leaseSeconds: config.leaseSeconds,
+    maxAttempts: config.maxAttempts,
+    agentOfflineSeconds: config.agentOfflineSeconds,
+  };
   const ctx: RouteContext = {
     sql,
     config,
-    settings: {
-      leaseSeconds: config.leaseSeconds,
-      maxAttempts: config.maxAttempts,
-      agentOfflineSeconds: config.agentOfflineSeconds,
-    },
+    settings,
     logger,
     bus: deps.bus,
     rateLimiter: deps.rateLimiter,
@@ -55,6 +57,13 @@ export function createHttpApp(deps: HttpDeps): FastifyInstance {
     idempotency: createIdempotencyStore(sql),
     metrics: createHttpMetrics({ sql, outboxLag: deps.outboxLag, waitingClaims: () => taskReady.waiting }),
     taskReady,
+    tasks: createTaskBatcher(
+      sql,
+      settings,
+      deps.options?.taskStatementsInFlight === undefined
+        ? {}
+        : { maxInFlight: deps.options.taskStatementsInFlight },
+    ),
     closing: closingController.signal,
     health: deps.health,
     options: {

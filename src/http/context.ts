@@ -6,6 +6,7 @@ import type { Authenticator } from "./auth.ts";
 import type { EventBusLike, HttpConfig, HttpDeps } from "./deps.ts";
 import type { IdempotencyStore } from "./idempotency.ts";
 import type { HttpMetrics } from "./metrics.ts";
+import type { TaskBatcher } from "./task-batcher.ts";
 import type { TaskReadySignal } from "./task-ready.ts";
 
 /** What every route module receives: the deps plus the app's own per-instance services. */
@@ -20,6 +21,8 @@ export interface RouteContext {
   idempotency: IdempotencyStore;
   metrics: HttpMetrics;
   taskReady: TaskReadySignal;
+  /** agents' claims and completions, coalesced under load */
+  tasks: TaskBatcher;
   /** aborted when the app starts closing: long polls and streams end */
   closing: AbortSignal;
   health: HttpDeps["health"];

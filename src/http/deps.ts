@@ -50,4 +50,9 @@ export interface HttpOptions {
    * A request carrying X-Forwarded-For (a local reverse proxy) is not treated as loopback.
    */
   metricsOpenOnLoopback?: boolean;
+  /**
+   * Claim and completion statements at the database at once (default 1); requests beyond wait
+   * and then go together in one statement.
+   */
+  taskStatementsInFlight?: number;
 }

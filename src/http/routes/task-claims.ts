@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { claimNext, claimTask, extendLease } from "../../core/task-leases.ts";
+import { type ClaimRequest, claimTask, extendLease } from "../../core/task-leases.ts";
 import type { ClaimedTask } from "../../core/types.ts";
 import { HubError, isHubError } from "../../errors.ts";
 import type { Caller } from "../auth.ts";
@@ -69,11 +69,11 @@ export function registerTaskClaimRoutes(app: FastifyInstance, ctx: RouteContext)
    */
   async function claimWaiting(
     agent: string,
-    opts: Parameters<typeof claimNext>[2],
+    opts: Omit<ClaimRequest, "agent">,
     waitMs: number,
     reply: FastifyReply,
   ) {
-    if (waitMs <= 0) return claimNext(ctx.sql, agent, opts, ctx.settings);
+    if (waitMs <= 0) return ctx.tasks.claimNext(agent, opts);
     const deadline = Date.now() + waitMs;
     const gone = requestGone(reply, ctx.closing);
     const waiter = ctx.taskReady.register(agent);
@@ -81,7 +81,7 @@ export function registerTaskClaimRoutes(app: FastifyInstance, ctx: RouteContext)
       for (;;) {
         waiter.reset();
         if (gone.signal.aborted) return [];
-        const tasks: ClaimedTask[] = await claimNext(ctx.sql, agent, opts, ctx.settings);
+        const tasks: ClaimedTask[] = await ctx.tasks.claimNext(agent, opts);
         if (tasks.length > 0) return tasks;
         const left = deadline - Date.now();
         if (left <= 0) return [];

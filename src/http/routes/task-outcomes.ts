@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { blockTask, completeTask, completeTasks, failTask } from "../../core/task-transitions.ts";
+import { blockTask, completeTasks, failTask } from "../../core/task-transitions.ts";
 import { actorOf } from "../auth.ts";
 import type { RouteContext } from "../context.ts";
 import { taskDto } from "../dto.ts";
@@ -52,9 +52,8 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
     async (request) => {
       const caller = ctx.auth.callerOf(request);
       const b = request.body ?? {};
-      const { task } = await asHolder(ctx, caller, () =>
-        completeTask(
-          ctx.sql,
+      const task = await asHolder(ctx, caller, () =>
+        ctx.tasks.completeTask(
           request.params.id,
           { ...token(b), result: b.result ?? null },
           { actor: actorOf(caller) },

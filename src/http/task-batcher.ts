@@ -1,0 +1,65 @@
+import { completeHeld, completeManyHeld } from "../core/task-completions.ts";
+import { type ClaimOutcome, type ClaimRequest, claimNextMany } from "../core/task-leases.ts";
+import { type CompleteHeldInBatch, completeTaskInBatch } from "../core/task-transitions.ts";
+import type { ClaimedTask, CoreSettings, OpOptions, Task, TaskRef } from "../core/types.ts";
+import type { Sql } from "../db/sql.ts";
+import { createCoalescer } from "../infra/coalescer.ts";
+
+/**
+ * Agents' claims and completions, coalesced: requests that arrive while earlier ones are at the
+ * database go together in one statement (one plan, one commit) instead of one each. Answers
+ * are the same as one by one; under load the database does a fraction of the work.
+ */
+export interface TaskBatcher {
+  claimNext(agent: string, opts: Omit<ClaimRequest, "agent">): Promise<ClaimedTask[]>;
+  completeTask(ref: TaskRef, input: { claimToken?: string; result?: unknown }, op: OpOptions): Promise<Task>;
+}
+
+export function createTaskBatcher(
+  sql: Sql,
+  settings: Pick<CoreSettings, "leaseSeconds">,
+  opts: { maxInFlight?: number } = {},
+): TaskBatcher {
+  const inFlight = opts.maxInFlight === undefined ? {} : { maxInFlight: opts.maxInFlight };
+  const claims = createCoalescer<ClaimRequest, ClaimOutcome>({
+    run: (requests) => claimNextMany(sql, requests, settings),
+    ...inFlight,
+  });
+  const completions = createCoalescer<
+    Parameters<CompleteHeldInBatch>[0],
+    Awaited<ReturnType<CompleteHeldInBatch>>
+  >({
+    run: async (items) => {
+      // One alone takes the one-item statement, whose plan Postgres keeps; the batch
+      // statement is planned per call (its row counts depend on the batch), worth it for many.
+      const [only] = items;
+      if (only && items.length === 1) {
+        const done = await completeHeld(
+          sql,
+          only.ref,
+          only.claimToken ?? "",
+          only.resultJson,
+          only.actor,
+          null,
+        );
+        return [done?.row];
+      }
+      const done = await completeManyHeld(
+        sql,
+        items.map((item, n) => ({ ...item, n })),
+        null,
+      );
+      return items.map((_, n) => done.get(n));
+    },
+    ...inFlight,
+  });
+  return {
+    async claimNext(agent, o) {
+      const outcome = await claims.submit({ ...o, agent });
+      if ("error" in outcome) throw outcome.error;
+      return outcome.tasks;
+    },
+    completeTask: (ref, input, op) =>
+      completeTaskInBatch(sql, ref, input, op, (item) => completions.submit(item)),
+  };
+}
