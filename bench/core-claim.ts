@@ -88,8 +88,11 @@ interface Claimed {
   tasks: Array<{ id: string; claim_token: string }>;
 }
 
-async function benchHub(count: number, batched: boolean): Promise<SystemResult> {
-  const db = await hubDatabaseWithTasks(batched ? "hub_batch" : "hub_one", count);
+type HubMode = "one" | "next" | "batched";
+
+async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
+  const batched = mode === "batched";
+  const db = await hubDatabaseWithTasks(`hub_${mode}`, count);
   const adminKey = randomBytes(24).toString("hex");
   const hub = await startHub(db.url, adminKey);
   try {
@@ -113,10 +116,30 @@ async function benchHub(count: number, batched: boolean): Promise<SystemResult> 
     const started = now();
     await Promise.all(
       keys.map(async (key) => {
+        let t0 = now();
+        let c = await call<Claimed>(hub.url, key, "/v1/tasks/claim", { limit: batched ? BATCH : 1 });
+        claimMs.push(now() - t0);
+        if (mode === "next") {
+          // one request per task: complete it and claim the next in the same round trip
+          for (let t = c.tasks[0]; t; ) {
+            t0 = now();
+            const r = await call<{ next_tasks: Claimed["tasks"] }>(
+              hub.url,
+              key,
+              `/v1/tasks/${t.id}/complete`,
+              {
+                claim_token: t.claim_token,
+                result: { ok: true },
+                next: {},
+              },
+            );
+            claimMs.push(now() - t0);
+            done += 1;
+            t = r.next_tasks[0];
+          }
+          return;
+        }
         for (;;) {
-          const t0 = now();
-          const c = await call<Claimed>(hub.url, key, "/v1/tasks/claim", { limit: batched ? BATCH : 1 });
-          claimMs.push(now() - t0);
           if (c.tasks.length === 0) return;
           if (batched) {
             const r = await call<{ results: Array<{ ok: boolean }> }>(hub.url, key, "/v1/tasks/complete", {
@@ -132,6 +155,9 @@ async function benchHub(count: number, batched: boolean): Promise<SystemResult> 
               done += 1;
             }
           }
+          t0 = now();
+          c = await call<Claimed>(hub.url, key, "/v1/tasks/claim", { limit: batched ? BATCH : 1 });
+          claimMs.push(now() - t0);
         }
       }),
     );
@@ -140,9 +166,11 @@ async function benchHub(count: number, batched: boolean): Promise<SystemResult> 
     peakRss = Math.max(peakRss, await hubRssMb(hub.url));
     if (done !== count) throw new Error(`hub completed ${done} of ${count}`);
     return {
-      system: batched
-        ? `hub REST, batched (claim ≤${BATCH} + batch complete)`
-        : "hub REST, one task per request",
+      system: {
+        one: "hub REST, one task per request (claim, then complete)",
+        next: "hub REST, one request per task (complete + claim next)",
+        batched: `hub REST, batched (claim ≤${BATCH} + batch complete)`,
+      }[mode],
       count,
       seconds: round(seconds),
       perSecond: Math.round(count / seconds),
@@ -324,7 +352,7 @@ async function benchPgBoss(count: number): Promise<SystemResult> {
 export interface BenchReport {
   count: number;
   results: SystemResult[];
-  ratios: { restVsRawSql: number; batchedVsGraphile: number; batchedVsPgBoss: number };
+  ratios: { restVsRawSql: number; nextVsRawSql: number; batchedVsGraphile: number; batchedVsPgBoss: number };
 }
 
 async function attempt(name: string, f: () => Promise<SystemResult>): Promise<SystemResult | undefined> {
@@ -339,17 +367,19 @@ async function attempt(name: string, f: () => Promise<SystemResult>): Promise<Sy
 export async function run(opts: { count?: number; print?: boolean } = {}): Promise<BenchReport> {
   const count = opts.count ?? 20_000;
   const raw = await attempt("raw SQL", () => benchRawSql(count));
-  const one = await attempt("hub REST", () => benchHub(count, false));
-  const batched = await attempt("hub REST batched", () => benchHub(count, true));
+  const one = await attempt("hub REST", () => benchHub(count, "one"));
+  const next = await attempt("hub REST complete + next", () => benchHub(count, "next"));
+  const batched = await attempt("hub REST batched", () => benchHub(count, "batched"));
   const graphile = await attempt("graphile-worker", () => benchGraphile(count));
   const boss = await attempt("pg-boss", () => benchPgBoss(count));
   const ratio = (a?: SystemResult, b?: SystemResult) =>
     a && b ? round(a.perSecond / b.perSecond) : Number.NaN;
   const report: BenchReport = {
     count,
-    results: [raw, one, batched, graphile, boss].filter((r): r is SystemResult => r !== undefined),
+    results: [raw, one, next, batched, graphile, boss].filter((r): r is SystemResult => r !== undefined),
     ratios: {
       restVsRawSql: ratio(one, raw),
+      nextVsRawSql: ratio(next, raw),
       batchedVsGraphile: ratio(batched, graphile),
       batchedVsPgBoss: ratio(batched, boss),
     },
@@ -374,7 +404,8 @@ function print(r: BenchReport) {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
   console.log(`\nhub REST (one per request) / raw SQL:      ${r.ratios.restVsRawSql}  (target ≥ 0.6)`);
-  console.log(`hub REST batched / graphile-worker:        ${r.ratios.batchedVsGraphile}`);
+  console.log(`hub REST complete + next / raw SQL:       ${r.ratios.nextVsRawSql}  (one request per task)`);
+  console.log(`hub REST batched / graphile-worker:        ${r.ratios.batchedVsGraphile}  (target ≥ 1.0)`);
   console.log(`hub REST batched / pg-boss:                ${r.ratios.batchedVsPgBoss}\n`);
 }
 

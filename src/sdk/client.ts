@@ -212,6 +212,20 @@ export class AgentOpsClient {
     const body = result === undefined ? { claim_token: claimToken } : { claim_token: claimToken, result };
     return (await this.request<{ task: Task }>("POST", `/v1/tasks/${seg(ref)}/complete`, { body })).task;
   }
+  /** Completes the task and claims the next ones in the same round trip (a failed claim is `nextError`). */
+  async completeAndClaimNext(
+    ref: string | number,
+    claimToken: string,
+    result: unknown,
+    next: { limit?: number; capabilities?: string[]; projects?: string[] } = {},
+  ) {
+    const r = await this.request<{
+      task: Task;
+      next_tasks: ClaimedTask[];
+      next_error?: { code: string; message: string };
+    }>("POST", `/v1/tasks/${seg(ref)}/complete`, { body: { claim_token: claimToken, result, next } });
+    return { task: r.task, next: r.next_tasks, ...(r.next_error ? { nextError: r.next_error } : {}) };
+  }
   async fail(ref: string | number, claimToken: string, error: string) {
     return (
       await this.request<{ task: Task }>("POST", `/v1/tasks/${seg(ref)}/fail`, {

@@ -1,10 +1,21 @@
 import type { FastifyInstance } from "fastify";
 import { blockTask, completeTasks, failTask } from "../../core/task-transitions.ts";
+import { HubError, isHubError } from "../../errors.ts";
 import { actorOf } from "../auth.ts";
 import type { RouteContext } from "../context.ts";
-import { taskDto } from "../dto.ts";
+import { claimedTaskDto, taskDto } from "../dto.ts";
 import { asHolder } from "../ownership.ts";
-import { claimToken, errorResponses, taskRefBody, taskRefParams, taskSchema, wrap } from "../schemas.ts";
+import { defined } from "../query.ts";
+import {
+  capabilityList,
+  claimedTaskSchema,
+  claimToken,
+  errorResponses,
+  taskRefBody,
+  taskRefParams,
+  taskSchema,
+  wrap,
+} from "../schemas.ts";
 
 const MAX_BATCH = 500;
 
@@ -23,7 +34,21 @@ interface OutcomeBody {
   result?: unknown;
   error?: string;
   reason?: string;
+  next?: { limit?: number; capabilities?: string[]; projects?: string[] };
 }
+
+// `next` on a completion: claim the agent's next work in the same round trip, as
+// POST /v1/tasks/claim would (without waiting).
+const nextClaim = {
+  type: "object",
+  additionalProperties: false,
+  description: "agents only: claim the next tasks in the same request, as POST /v1/tasks/claim does",
+  properties: {
+    limit: { type: "integer", minimum: 1, maximum: 100 },
+    capabilities: capabilityList,
+    projects: { type: "array", maxItems: 50, items: { type: "string", minLength: 1, maxLength: 200 } },
+  },
+} as const;
 
 interface BatchBody {
   tasks: Array<{ id: string | number; claim_token?: string; result?: unknown }>;
@@ -32,26 +57,45 @@ interface BatchBody {
 const token = (b: OutcomeBody) => (b.claim_token === undefined ? {} : { claimToken: b.claim_token });
 
 export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContext) {
-  const one = (path: string, field: "result" | "error" | "reason", summary: string) => ({
-    path,
-    options: {
-      schema: {
-        tags: ["claims"],
-        summary,
-        params: taskRefParams,
-        body: outcomeBody(field),
-        response: { 200: wrap("task", taskSchema), ...errorResponses },
+  const one = (
+    path: string,
+    field: "result" | "error" | "reason",
+    summary: string,
+    more: { body?: Record<string, object>; response?: Record<string, object> } = {},
+  ) => {
+    const body = outcomeBody(field);
+    const ok = wrap("task", taskSchema);
+    return {
+      path,
+      options: {
+        schema: {
+          tags: ["claims"],
+          summary,
+          params: taskRefParams,
+          body: { ...body, properties: { ...body.properties, ...more.body } },
+          response: { 200: { ...ok, properties: { ...ok.properties, ...more.response } }, ...errorResponses },
+        },
       },
+    };
+  };
+
+  const complete = one("/tasks/:id/complete", "result", "Complete a task the agent holds", {
+    body: { next: nextClaim },
+    response: {
+      next_tasks: { type: "array", items: claimedTaskSchema },
+      // the completion stands even when claiming the next failed
+      next_error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
     },
   });
-
-  const complete = one("/tasks/:id/complete", "result", "Complete a task the agent holds");
   app.post<{ Params: { id: string }; Body: OutcomeBody }>(
     complete.path,
     complete.options,
     async (request) => {
       const caller = ctx.auth.callerOf(request);
       const b = request.body ?? {};
+      if (b.next !== undefined && caller.kind !== "agent") {
+        throw new HubError("validation", "body.next is for agents: it claims for the caller");
+      }
       const task = await asHolder(ctx, caller, () =>
         ctx.tasks.completeTask(
           request.params.id,
@@ -60,7 +104,15 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
         ),
       );
       ctx.metrics.completions.inc({ outcome: "completed" });
-      return { task: taskDto(task) };
+      if (b.next === undefined) return { task: taskDto(task) };
+      try {
+        const next = await ctx.tasks.claimNext(caller.name, defined({ limit: b.next.limit ?? 1, ...b.next }));
+        if (next.length > 0) ctx.metrics.claims.inc({ mode: "next" }, next.length);
+        return { task: taskDto(task), next_tasks: next.map(claimedTaskDto) };
+      } catch (e) {
+        if (!isHubError(e)) throw e;
+        return { task: taskDto(task), next_tasks: [], next_error: { code: e.code, message: e.message } };
+      }
     },
   );
 

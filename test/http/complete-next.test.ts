@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentOpsClient } from "../../src/sdk/index.ts";
+import { type Hub, startHub } from "./harness.ts";
+
+// An agent's loop in one round trip per task: complete this one, get the next.
+let hub: Hub;
+let worker: string;
+beforeAll(async () => {
+  hub = await startHub();
+  worker = await hub.agent("looper", ["code"]);
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+describe("completing with next", () => {
+  it("completes the task and claims the next ones for the caller in the same request", async () => {
+    await hub.call("POST", "/v1/projects", { body: { name: "Loop" } });
+    for (const title of ["first", "second", "third"]) {
+      await hub.call("POST", "/v1/tasks", { body: { title, project: "Loop", priority: 60 } });
+    }
+    const c = await hub.call("POST", "/v1/tasks/claim", { key: worker, body: { projects: ["Loop"] } });
+    const first = c.body.tasks[0];
+    expect(first.title).toBe("first");
+
+    const r = await hub.call("POST", `/v1/tasks/${first.id}/complete`, {
+      key: worker,
+      body: { claim_token: first.claim_token, result: { ok: 1 }, next: { projects: ["Loop"], limit: 5 } },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.task).toMatchObject({ id: first.id, status: "completed", result: { ok: 1 } });
+    expect(r.body.next_tasks.map((t: { title: string }) => t.title)).toEqual(["second", "third"]);
+    for (const t of r.body.next_tasks) {
+      expect(t).toMatchObject({ status: "in_progress", claimed_by: "looper" });
+      expect(t.claim_token).toMatch(/^[0-9a-f-]{36}$/);
+    }
+
+    // nothing left: the completion still answers, with an empty list
+    const [second, third] = r.body.next_tasks;
+    await hub.call("POST", `/v1/tasks/${second.id}/complete`, {
+      key: worker,
+      body: { claim_token: second.claim_token },
+    });
+    const last = await hub.call("POST", `/v1/tasks/${third.id}/complete`, {
+      key: worker,
+      body: { claim_token: third.claim_token, next: { projects: ["Loop"] } },
+    });
+    expect(last.body).toMatchObject({ task: { status: "completed" }, next_tasks: [] });
+  });
+
+  it("keeps the completion when claiming the next fails, and says why", async () => {
+    const t = await hub.call("POST", "/v1/tasks", { body: { title: "solo", assigned_to: "looper" } });
+    const c = await hub.call("POST", `/v1/tasks/${t.body.task.id}/claim`, { key: worker });
+    const r = await hub.call("POST", `/v1/tasks/${t.body.task.id}/complete`, {
+      key: worker,
+      body: { claim_token: c.body.task.claim_token, next: { projects: ["no such project"] } },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.task.status).toBe("completed");
+    expect(r.body.next_tasks).toEqual([]);
+    expect(r.body.next_error.code).toBe("not_found");
+  });
+
+  it("refuses next from the admin, and a stale token claims nothing", async () => {
+    const t = await hub.call("POST", "/v1/tasks", { body: { title: "admin's", assigned_to: "looper" } });
+    const admin = await hub.call("POST", `/v1/tasks/${t.body.task.id}/complete`, { body: { next: {} } });
+    expect(admin.status).toBe(400);
+    expect(admin.body.error.message).toMatch(/next/);
+
+    await hub.call("POST", "/v1/tasks", { body: { title: "waiting", assigned_to: "looper" } });
+    const stale = await hub.call("POST", `/v1/tasks/${t.body.task.id}/complete`, {
+      key: worker,
+      body: { claim_token: "00000000-0000-4000-8000-000000000000", next: {} },
+    });
+    expect([403, 409]).toContain(stale.status);
+    const pending = await hub.call("GET", "/v1/tasks?status=pending&assignee=looper");
+    expect(pending.body.tasks.map((x: { title: string }) => x.title)).toEqual(
+      expect.arrayContaining(["admin's", "waiting"]),
+    );
+  });
+
+  it("is in the SDK as completeAndClaimNext", async () => {
+    await hub.call("POST", "/v1/tasks", { body: { title: "sdk one", assigned_to: "looper" } });
+    await hub.call("POST", "/v1/tasks", { body: { title: "sdk two", assigned_to: "looper" } });
+    const me = new AgentOpsClient({ baseUrl: hub.url, apiKey: worker });
+    const [t] = await me.claim({ limit: 1 });
+    if (!t) throw new Error("expected a task");
+    const r = await me.completeAndClaimNext(t.id, t.claim_token, { done: true });
+    expect(r.task.status).toBe("completed");
+    expect(r.next).toHaveLength(1);
+    expect(r.next[0]?.claimed_by).toBe("looper");
+    expect(r).not.toHaveProperty("nextError");
+  });
+});
