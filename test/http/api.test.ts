@@ -154,18 +154,6 @@ describe("tasks", () => {
     const [a, b] = [await mk("to fail"), await mk("to block")];
     // worker-1 has older pending tasks too: take them all, so a and b are surely among them
     const claimed = await hub.call("POST", "/v1/tasks/claim", { key: worker, body: { limit: 20 } });
-    console.log(
-      "DEBUG",
-      JSON.stringify(
-        claimed.body.tasks.map((t: any) => [
-          t.title,
-          t.priority,
-          t.assigned_to,
-          t.required_capabilities,
-          t.project_name,
-        ]),
-      ),
-    );
     const tok = (id: string) => claimed.body.tasks.find((t: { id: string }) => t.id === id).claim_token;
     const f = await hub.call("POST", `/v1/tasks/${a.id}/fail`, {
       key: worker,
