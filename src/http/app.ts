@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { createAuthenticator } from "./auth.ts";
+import { createConnectionDrain } from "./connection-drain.ts";
 import type { RouteContext } from "./context.ts";
 import type { HttpDeps } from "./deps.ts";
 import { installErrorHandling } from "./errors.ts";
@@ -95,8 +96,10 @@ export function createHttpApp(deps: HttpDeps): FastifyInstance {
     // Bounded: a database that is down at start must not stop the API from starting.
     await Promise.race([taskReady.start(), new Promise((r) => setTimeout(r, 3_000).unref())]);
   });
+  const drain = createConnectionDrain(app.server, deps.options?.closeGraceMs ?? 10_000);
   app.addHook("preClose", async () => {
     closingController.abort();
+    drain.start();
     await taskReady.stop();
   });
 

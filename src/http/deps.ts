@@ -55,4 +55,6 @@ export interface HttpOptions {
    * and then go together in one statement.
    */
   taskStatementsInFlight?: number;
+  /** On close, requests still running after this long are cut (default 10 000 ms). */
+  closeGraceMs?: number;
 }

@@ -1,0 +1,39 @@
+import type { Server } from "node:http";
+import type { Socket } from "node:net";
+
+/**
+ * Graceful close for an HTTP server whose `close()` waits for every connection to end. Node
+ * closes idle keep-alive connections at close, but a connection that has not sent a byte yet
+ * (a client's preconnect, a pooled socket whose request was aborted before it was written)
+ * counts as busy, and would hold the close until the headers timeout, a minute later. Those
+ * carry no request, so they go at once; a request still running after `graceMs` is cut.
+ */
+export function createConnectionDrain(server: Server, graceMs: number) {
+  const sockets = new Set<Socket>();
+  let closing = false;
+  let timer: NodeJS.Timeout | undefined;
+  server.on("connection", (socket: Socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  server.once("close", () => clearTimeout(timer));
+  const sweep = () => {
+    for (const s of sockets) if (s.bytesRead === 0) s.destroy();
+  };
+  return {
+    /** Call as closing starts; safe to call twice. */
+    start() {
+      if (closing) return;
+      closing = true;
+      sweep();
+      // again once the server has stopped accepting: a socket may have connected in between
+      setImmediate(sweep);
+      timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      timer.unref();
+    },
+  };
+}
