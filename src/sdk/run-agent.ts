@@ -63,6 +63,8 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
   const stopGraceMs = opts.stopGraceMs ?? 30_000;
   const inFlight = new Map<string, Promise<void>>();
   let slotFreed: (() => void) | undefined;
+  /** tasks the claim loop's pending long poll may bring */
+  let polling = 0;
   /** aborted once the grace period after stop runs out */
   const hardStop = new AbortController();
 
@@ -97,9 +99,10 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
         continue;
       }
       let tasks: ClaimedTask[];
+      polling = concurrency - inFlight.size;
       try {
         tasks = await client.claim({
-          limit: concurrency - inFlight.size,
+          limit: polling,
           wait: waitSeconds,
           ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
           signal: opts.signal,
@@ -109,15 +112,10 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
         log.warn({ err: (e as Error).message }, "claim failed; retrying");
         await sleep(1_000, opts.signal);
         continue;
+      } finally {
+        polling = 0;
       }
-      for (const task of tasks) {
-        const p = runTask(task).finally(() => {
-          inFlight.delete(task.id);
-          slotFreed?.();
-          slotFreed = undefined;
-        });
-        inFlight.set(task.id, p);
-      }
+      for (const task of tasks) start(task);
     }
     await Promise.all(inFlight.values());
   } finally {
@@ -125,6 +123,34 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
     opts.signal.removeEventListener("abort", onStop);
     hardStop.abort();
     await beat("idle");
+  }
+
+  function start(task: ClaimedTask) {
+    const p = runTask(task).finally(() => {
+      inFlight.delete(task.id);
+      slotFreed?.();
+      slotFreed = undefined;
+    });
+    inFlight.set(task.id, p);
+  }
+
+  /**
+   * Completes the task; while the agent runs on, the same request claims the next tasks for
+   * the slot it frees (and any other free slot the claim loop is not already polling for), so
+   * a busy agent makes one request per task instead of two.
+   */
+  async function complete(task: ClaimedTask, result: unknown) {
+    const room = concurrency - (inFlight.size - 1) - polling;
+    if (opts.signal.aborted || room <= 0) {
+      await client.complete(task.id, task.claim_token, result);
+      return;
+    }
+    const r = await client.completeAndClaimNext(task.id, task.claim_token, result, {
+      limit: room,
+      ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
+    });
+    if (r.nextError) log.warn({ err: r.nextError.message }, "claiming the next task failed");
+    for (const next of r.next) start(next);
   }
 
   async function runTask(task: ClaimedTask): Promise<void> {
@@ -191,7 +217,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
         return;
       }
       if (lost.signal.aborted) return;
-      await client.complete(task.id, token, result === undefined ? null : result);
+      await complete(task, result === undefined ? null : result);
       log.debug({ task: task.number }, "task completed");
     } catch (e) {
       log.error({ task: task.number, err: (e as Error).message }, "could not report the task's outcome");

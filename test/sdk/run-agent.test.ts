@@ -154,4 +154,62 @@ describe("runAgent", () => {
     const agent = await admin.getAgent("sdk-runner");
     expect(agent.status).toBe("idle");
   });
+
+  it("takes its next task as it completes one: one request per task, never past its concurrency", {
+    timeout: 30_000,
+  }, async () => {
+    const { api_key } = await admin.registerAgent({ name: "sdk-busy", capabilities: ["busy"] });
+    const tasks = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        admin.createTask({ title: `busy ${i}`, required_capabilities: ["busy"] }),
+      ),
+    );
+    const calls = { claim: 0, completeNext: 0, complete: 0 };
+    class Counting extends AgentOpsClient {
+      override claim(...a: Parameters<AgentOpsClient["claim"]>) {
+        calls.claim += 1;
+        return super.claim(...a);
+      }
+      override completeAndClaimNext(...a: Parameters<AgentOpsClient["completeAndClaimNext"]>) {
+        calls.completeNext += 1;
+        return super.completeAndClaimNext(...a);
+      }
+      override complete(...a: Parameters<AgentOpsClient["complete"]>) {
+        calls.complete += 1;
+        return super.complete(...a);
+      }
+    }
+    const stop = new AbortController();
+    let running = 0;
+    let most = 0;
+    const done = runAgent({
+      baseUrl: hub.url,
+      apiKey: api_key,
+      name: "sdk-busy",
+      capabilities: ["busy"],
+      concurrency: 2,
+      waitSeconds: 1,
+      signal: stop.signal,
+      client: new Counting({ baseUrl: hub.url, apiKey: api_key }),
+      async handle(task) {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((r) => setImmediate(r));
+        running -= 1;
+        return { n: task.number };
+      },
+    });
+    const ids = tasks.map((t) => t.id);
+    await waitFor(async () => [...(await statusOf(ids)).values()].every((t) => t.status === "completed"), {
+      what: "the 30 tasks",
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
+    stop.abort();
+    await done;
+    expect(most).toBeLessThanOrEqual(2);
+    expect(calls.completeNext + calls.complete).toBe(30);
+    // the queue never ran dry while it worked, so nearly every task came with a completion
+    expect(calls.claim).toBeLessThan(8);
+  });
 });
