@@ -39,7 +39,13 @@ async function startHub(
 ): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", fileURLToPath(new URL("./hub-server.ts", import.meta.url))],
+    [
+      // e.g. HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hub alone
+      ...(process.env.HUB_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("./hub-server.ts", import.meta.url)),
+    ],
     {
       env: { ...process.env, DATABASE_URL: databaseUrl, ADMIN_KEY: adminKey },
       stdio: ["ignore", "pipe", "inherit"],
@@ -364,14 +370,23 @@ async function attempt(name: string, f: () => Promise<SystemResult>): Promise<Sy
   }
 }
 
-export async function run(opts: { count?: number; print?: boolean } = {}): Promise<BenchReport> {
+export const SYSTEMS = ["raw", "one", "next", "batched", "graphile", "pgboss"] as const;
+export type SystemName = (typeof SYSTEMS)[number];
+
+export async function run(
+  opts: { count?: number; print?: boolean; only?: readonly SystemName[] } = {},
+): Promise<BenchReport> {
   const count = opts.count ?? 20_000;
-  const raw = await attempt("raw SQL", () => benchRawSql(count));
-  const one = await attempt("hub REST", () => benchHub(count, "one"));
-  const next = await attempt("hub REST complete + next", () => benchHub(count, "next"));
-  const batched = await attempt("hub REST batched", () => benchHub(count, "batched"));
-  const graphile = await attempt("graphile-worker", () => benchGraphile(count));
-  const boss = await attempt("pg-boss", () => benchPgBoss(count));
+  const only = new Set(opts.only ?? SYSTEMS);
+  // A system left out (to profile one alone) is simply missing from the report.
+  const measure = (name: SystemName, label: string, f: () => Promise<SystemResult>) =>
+    only.has(name) ? attempt(label, f) : Promise.resolve(undefined);
+  const raw = await measure("raw", "raw SQL", () => benchRawSql(count));
+  const one = await measure("one", "hub REST", () => benchHub(count, "one"));
+  const next = await measure("next", "hub REST complete + next", () => benchHub(count, "next"));
+  const batched = await measure("batched", "hub REST batched", () => benchHub(count, "batched"));
+  const graphile = await measure("graphile", "graphile-worker", () => benchGraphile(count));
+  const boss = await measure("pgboss", "pg-boss", () => benchPgBoss(count));
   const ratio = (a?: SystemResult, b?: SystemResult) =>
     a && b ? round(a.perSecond / b.perSecond) : Number.NaN;
   const report: BenchReport = {
@@ -411,10 +426,12 @@ function print(r: BenchReport) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const count = Number(process.argv[2] ?? 20_000);
-  if (!Number.isInteger(count) || count < 1) {
-    console.error("usage: tsx bench/core-claim.ts [count]");
+  const only = process.argv[3]?.split(",");
+  const known = (x: string): x is SystemName => (SYSTEMS as readonly string[]).includes(x);
+  if (!Number.isInteger(count) || count < 1 || (only && !only.every(known))) {
+    console.error(`usage: tsx bench/core-claim.ts [count] [${SYSTEMS.join(",")}]`);
     process.exit(2);
   }
-  await run({ count });
+  await run({ count, ...(only ? { only: only.filter(known) } : {}) });
   process.exit(0);
 }
