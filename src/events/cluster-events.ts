@@ -38,7 +38,7 @@ export interface ClusterEventsOptions {
   logger: Logger;
   /** the publisher's duplicate window (default the publisher's default) */
   duplicateWindowMs?: number;
-  /** the longest an event found in the stream waits for its outbox row to be marked published */
+  /** the longest an event found in the stream waits for its outbox row to leave the outbox */
   holdMaxMs?: number;
 }
 
@@ -48,6 +48,15 @@ export interface ClusterEvents {
   /** The notifier's input: the durable consumer `notifier`, shared by every instance. */
   readonly notifierQueue: WorkQueue;
   stop(): Promise<void>;
+}
+
+/** Where an instance joined: what was published before it is history. */
+interface StartPoint {
+  at: number;
+  /** the database snapshot when it started, as text */
+  snapshot: string;
+  /** events still in the outbox then */
+  queued: Set<number>;
 }
 
 /** The durable consumer the instances' notifiers share: each event is notified by one of them. */
@@ -103,28 +112,29 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
   };
 
   /**
-   * Whether a stream event goes on the bus. Only once its outbox row is marked published: the SSE
-   * replay reads published rows after subscribing to the bus, so an event must reach the bus no
-   * earlier than its mark commits, or a client connecting in between would miss it. Rows published
-   * before this instance started are history, as they are for the relay.
+   * Whether a stream event goes on the bus. Only once it has left the outbox: the SSE replay
+   * reads published rows after subscribing to the bus, so an event must reach the bus no earlier
+   * than its publication commits, or a client connecting in between would miss it. Events
+   * published before this instance started are history, as they are for the relay: committed
+   * before its start (visible in the snapshot it took) and no longer queued then.
    */
-  async function verdict(event: HubEvent, startedAt: number): Promise<"emit" | "history"> {
+  async function verdict(event: HubEvent, start: StartPoint): Promise<"emit" | "history"> {
     const since = Date.now();
     for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
-      const r = await sql.query<{ published_at: Date | string | null }>(
-        "SELECT published_at FROM events WHERE id = $1",
-        [event.id],
+      const r = await sql.query<{ queued: boolean; before_start: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id) AS queued,
+                pg_visible_in_snapshot(e.tx_id, $2::text::pg_snapshot) AS before_start
+         FROM events e WHERE e.id = $1`,
+        [event.id, start.snapshot],
       );
       const row = r.rows[0];
       // No row: pruned, or not this database's outbox; nothing to wait for.
       if (!row) return "emit";
-      if (row.published_at !== null) {
-        return new Date(row.published_at).getTime() < startedAt ? "history" : "emit";
-      }
+      if (!row.queued) return row.before_start && !start.queued.has(event.id) ? "history" : "emit";
       if (Date.now() - since >= holdMaxMs) {
         log.warn(
           { eventId: event.id },
-          "event in the stream still unmarked in the outbox: delivering it anyway",
+          "event in the stream still queued in the outbox: delivering it anyway",
         );
         return "emit";
       }
@@ -137,16 +147,16 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
   let lastSeq = 0;
   const seen = new Set<number>();
 
-  async function runFeed(startedAt: number): Promise<void> {
+  async function runFeed(start: StartPoint): Promise<void> {
     const c = await ready();
-    // The first time, back past the duplicate window: an event published then left unmarked (a
-    // crashed relay) is republished as a duplicate and dropped by the stream, so its first copy,
-    // up to a window old, is the one to deliver. What was marked before startedAt is history.
+    // The first time, back past the duplicate window: an event published then left in the outbox
+    // (a crashed relay) is republished as a duplicate and dropped by the stream, so its first
+    // copy, up to a window old, is the one to deliver. What was published before start is history.
     const consumer = await c.jetstream().consumers.get(spec.name, {
       filterSubjects: `${config.natsSubjectPrefix}.>`,
       ...(lastSeq > 0
         ? { opt_start_seq: lastSeq + 1 }
-        : { opt_start_time: new Date(startedAt - windowMs - CLOCK_SKEW_MS).toISOString() }),
+        : { opt_start_time: new Date(start.at - windowMs - CLOCK_SKEW_MS).toISOString() }),
     });
     const messages = await consumer.consume({ max_messages: 256 });
     feedMessages = messages;
@@ -169,7 +179,7 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
       let v: "emit" | "history";
       for (;;) {
         try {
-          v = await verdict(event, startedAt);
+          v = await verdict(event, start);
           break;
         } catch (e) {
           // The database is away: hold the line (order) and retry; the stream keeps the rest.
@@ -190,10 +200,10 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
   }
 
   /** The ordered consumer rides out reconnects itself; anything else starts it again where it was. */
-  async function followStream(startedAt: number): Promise<void> {
+  async function followStream(start: StartPoint): Promise<void> {
     for (let failures = 0; !abort.signal.aborted; ) {
       try {
-        await runFeed(startedAt);
+        await runFeed(start);
         failures = 0;
       } catch (e) {
         if (abort.signal.aborted) return;
@@ -249,9 +259,18 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
   return {
     async start() {
       if (feed) return;
-      const r = await sql.query<{ now: Date | string }>("SELECT clock_timestamp() AS now");
-      const startedAt = new Date(r.rows[0]?.now ?? Date.now()).getTime();
-      feed = followStream(startedAt);
+      // One statement, so the queue it reads is the one of its snapshot.
+      const r = await sql.query<{ now: Date | string; snapshot: string; queued: number[] | null }>(
+        `SELECT clock_timestamp() AS now, pg_current_snapshot()::text AS snapshot,
+                ARRAY(SELECT event_id FROM outbox) AS queued`,
+      );
+      const row = r.rows[0];
+      if (!row) throw new HubError("internal", "no start point for the cluster events");
+      feed = followStream({
+        at: new Date(row.now).getTime(),
+        snapshot: row.snapshot,
+        queued: new Set((row.queued ?? []).map(Number)),
+      });
     },
     notifierQueue,
     async stop() {

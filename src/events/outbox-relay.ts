@@ -70,18 +70,21 @@ interface BatchOutcome {
 // the same server (a shared managed cluster, the test suite's other databases) holds nothing back.
 // Written as a plain SELECT (no WITH) so Sql.onWrite sees it as a read: otherwise every empty
 // look would count as a write and wake the relay again, forever. OFFSET 0 keeps the snapshot
-// one value instead of letting the planner inline the call wherever snap.s is used.
-const EVENT_COLUMNS = "id, event_type, entity_type, entity_id, actor, payload, created_at";
-
-const SELECT_SAFE = `SELECT ${EVENT_COLUMNS}
-  FROM events, (SELECT pg_current_snapshot() AS s OFFSET 0) snap,
+// one value instead of letting the planner inline the call wherever snap.s is used. The
+// subqueries walk the outbox by its key and look each event up by its own (OFFSET 0 keeps them
+// apart): a queue's statistics are always stale, and the plans the planner liked better (every
+// event scanned, or probed against the outbox) grew with the table.
+const SELECT_SAFE = `SELECT e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
+  FROM (SELECT event_id FROM outbox ORDER BY event_id LIMIT $1) o,
+  LATERAL (SELECT * FROM events WHERE id = o.event_id OFFSET 0) e,
+  (SELECT pg_current_snapshot() AS s OFFSET 0) snap,
   LATERAL (
     SELECT min(x) AS oldest FROM pg_snapshot_xip(snap.s) x
     WHERE (x::text::bigint % 4294967296) IN (
       SELECT backend_xid::text::bigint FROM pg_stat_activity
       WHERE datname = current_database() AND backend_xid IS NOT NULL)) ours
-  WHERE published_at IS NULL AND tx_id < coalesce(ours.oldest, pg_snapshot_xmax(snap.s))
-  ORDER BY id LIMIT $1`;
+  WHERE e.tx_id < coalesce(ours.oldest, pg_snapshot_xmax(snap.s))
+  ORDER BY o.event_id`;
 
 /**
  * The transactional outbox's publisher: moves committed events from the `events` table to the
@@ -121,20 +124,19 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       } catch (e) {
         // Stop here: publishing a later event first would break the order.
         error = e;
-        await tx.query("UPDATE events SET publish_attempts = publish_attempts + 1 WHERE id = $1", [event.id]);
+        await tx.query("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = $1", [event.id]);
         break;
       }
       published.push(event);
     }
     if (published.length > 0) {
-      await tx.query("UPDATE events SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])", [
-        published.map((e) => e.id),
-      ]);
+      await tx.query("DELETE FROM outbox WHERE event_id = ANY($1::bigint[])", [published.map((e) => e.id)]);
     }
+    // Full: the first batchSize queued events were all safe; more may wait behind them.
     const full = error === undefined && rows.length === batchSize;
     let held = false;
     if (error === undefined && !full) {
-      const r = await tx.query("SELECT 1 FROM events WHERE published_at IS NULL LIMIT 1");
+      const r = await tx.query("SELECT 1 FROM outbox ORDER BY event_id LIMIT 1");
       held = r.rows.length > 0;
     }
     return { published, full, held, locked: false, ...(error === undefined ? {} : { error }) };
@@ -215,9 +217,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     });
 
   const lag = async () => {
-    const r = await sql.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM events WHERE published_at IS NULL",
-    );
+    const r = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox");
     return Number(r.rows[0]?.n ?? 0);
   };
 
@@ -245,14 +245,12 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     },
     async drain(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
-      const r = await sql.query<{ max: number | null }>(
-        "SELECT max(id) AS max FROM events WHERE published_at IS NULL",
-      );
+      const r = await sql.query<{ max: number | null }>("SELECT max(event_id) AS max FROM outbox");
       const target = r.rows[0]?.max;
       if (target === null || target === undefined) return;
       let failures = 0;
       for (;;) {
-        const left = await sql.query("SELECT 1 FROM events WHERE published_at IS NULL AND id <= $1 LIMIT 1", [
+        const left = await sql.query("SELECT 1 FROM outbox WHERE event_id <= $1 ORDER BY event_id LIMIT 1", [
           target,
         ]);
         if (left.rows.length === 0) return;

@@ -21,7 +21,7 @@ async function replayPage(ctx: RouteContext, since: number, filter: EventTypeFil
   const all = filter.exact.length === 0 && filter.prefixes.length === 0;
   const r = await ctx.sql.query<EventRow>(
     `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at FROM events
-     WHERE id > $1 AND published_at IS NOT NULL
+     WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)
        AND ($2::boolean OR event_type = ANY($3::text[]) OR event_type LIKE ANY($4::text[]))
      ORDER BY id LIMIT $5`,
     [since, all, filter.exact, filter.prefixes.map((p) => `${p.replace(/[\\%_]/g, "\\$&")}%`), REPLAY_PAGE],

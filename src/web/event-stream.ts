@@ -61,7 +61,8 @@ export async function streamWebEvents(
         : async (send) => {
             const r = await deps.sql.query<EventRow>(
               `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at FROM events
-               WHERE id > $1 AND published_at IS NOT NULL ORDER BY id LIMIT $2`,
+               WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)
+               ORDER BY id LIMIT $2`,
               [since, REPLAY_LIMIT],
             );
             const events = r.rows.map(eventFromRow);

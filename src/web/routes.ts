@@ -107,7 +107,9 @@ export async function registerWebRoutes(app: FastifyInstance, deps: WebDeps): Pr
 
     const lastEventId = async () => {
       const r = await sql.query<{ id: string | null }>(
-        "SELECT max(id)::text AS id FROM events WHERE published_at IS NOT NULL",
+        // newest first, so the scan stops at the first published event
+        `SELECT e.id::text AS id FROM events e
+         WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id) ORDER BY e.id DESC LIMIT 1`,
       );
       return Number(r.rows[0]?.id ?? 0);
     };

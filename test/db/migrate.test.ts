@@ -124,7 +124,7 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
       "Validate AgentOps System",
     ]);
     // History is not replayed into NATS.
-    const unpublished = await old.sql.query("SELECT 1 FROM events WHERE published_at IS NULL");
+    const unpublished = await old.sql.query("SELECT 1 FROM outbox");
     expect(unpublished.rowCount).toBe(0);
     // New tasks continue the numbering.
     const next = await old.sql.query<{ number: number }>(
@@ -139,5 +139,39 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     // And migrating again is a no-op.
     const again = await migrate(old.sql);
     expect(again.applied).toEqual([]);
+  });
+
+  it("moves what an earlier hub left unpublished into the outbox table, attempts included", async () => {
+    const old = await open(false);
+    await old.sql.exec(V0);
+    await migrate(old.sql, { migrations: loadMigrations().filter((m) => m.version <= 10) });
+    // a hub at version 10 stopped with NATS away: two events unpublished, one tried twice
+    const ids = await old.sql.query<{ id: number }>(
+      `INSERT INTO events (event_type, entity_type, published_at, publish_attempts)
+       VALUES ('task.created', 'task', now(), 0), ('task.claimed', 'task', NULL, 2),
+              ('task.completed', 'task', NULL, 0)
+       RETURNING id`,
+    );
+    const [published, tried, waiting] = ids.rows.map((r) => Number(r.id));
+    const r = await migrate(old.sql);
+    expect(r.applied).toEqual(["outbox_table"]);
+    const queued = await old.sql.query<{ event_id: number; attempts: number }>(
+      "SELECT event_id, attempts FROM outbox ORDER BY event_id",
+    );
+    expect(queued.rows.map((q) => [Number(q.event_id), q.attempts])).toEqual([
+      [tried, 2],
+      [waiting, 0],
+    ]);
+    expect(published).toBeLessThan(tried ?? 0);
+    // and from now on every new event is queued by its insert
+    const next = await old.sql.query<{ id: number }>(
+      "INSERT INTO events (event_type) VALUES ('task.created'), ('task.updated') RETURNING id",
+    );
+    const after = await old.sql.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM outbox WHERE event_id = ANY($1::bigint[])",
+      [next.rows.map((x) => x.id)],
+    );
+    expect(after.rows[0]?.n).toBe(2);
+    expect(await catalog(old.sql)).toEqual(await catalog((await open(true)).sql));
   });
 });

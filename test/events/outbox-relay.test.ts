@@ -122,11 +122,7 @@ describe.each(BACKENDS)("outbox relay with the in-process publisher on %s", (bac
     expect(order).toEqual(ids);
     expect(idsOf(seen)).toEqual(ids);
     expect(relay.counters().failures).toBe(3);
-    const r = await db.sql.query<{ id: number; publish_attempts: number }>(
-      "SELECT id, publish_attempts FROM events WHERE id = ANY($1::bigint[]) ORDER BY id",
-      [ids],
-    );
-    expect(r.rows.map((x) => Number(x.publish_attempts))).toEqual([0, 0, 3, 0, 0, 0]);
+    expect(await relay.lag()).toBe(0);
     expect(lines.filter((l) => /outbox publish failed/.test(l.msg))).toHaveLength(1);
     expect(lines.filter((l) => /outbox publishing again/.test(l.msg))).toHaveLength(1);
   });
