@@ -10,6 +10,7 @@ import { migrate } from "../db/migrate.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Sql } from "../db/sql.ts";
 import { HubError, isHubError } from "../errors.ts";
+import { listSetAside, requeueSetAside } from "../events/outbox-set-aside.ts";
 import type { Logger } from "../logger.ts";
 import { createLoginLink, listSessions, revokeSession } from "../web/index.ts";
 
@@ -144,6 +145,30 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     }
     throw new HubError("bad_request", "Usage: agentops sessions list | agentops sessions revoke ID");
+  },
+
+  async outbox(sql, args) {
+    const [sub, ...ids] = args;
+    if (sub === "list" || sub === undefined) {
+      const queued = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox");
+      out(`${queued.rows[0]?.n ?? 0} events waiting to be published.`);
+      const aside = await listSetAside(sql);
+      if (aside.length === 0) out("No events set aside.");
+      for (const a of aside)
+        out(
+          `${a.eventId}  ${a.type}  set aside ${a.setAsideAt.toISOString()} after ${a.attempts} attempts: ${a.error}`,
+        );
+      return 0;
+    }
+    if (sub === "retry") {
+      const numbers = ids.map(Number);
+      if (numbers.some((n) => !Number.isSafeInteger(n) || n < 1))
+        throw new HubError("bad_request", "Usage: agentops outbox retry [EVENT_ID ...]");
+      const n = await requeueSetAside(sql, numbers.length > 0 ? numbers : undefined);
+      out(n === 1 ? "1 event queued again." : `${n} events queued again.`);
+      return 0;
+    }
+    throw new HubError("bad_request", "Usage: agentops outbox list | agentops outbox retry [EVENT_ID ...]");
   },
 
   async backup(sql, args) {

@@ -21,6 +21,7 @@ const USAGE = `agentops — the AgentOps hub
   agentops identities revoke ID
   agentops login-link                     a one-time sign-in link for the dashboard
   agentops sessions list | revoke ID      dashboard sessions
+  agentops outbox list | retry [ID ...]   events waiting for NATS; queue set-aside ones again
   agentops backup FILE                    a consistent backup (PGlite or PostgreSQL)
   agentops restore FILE [--force]         restore a backup into an empty database
 

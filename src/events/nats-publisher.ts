@@ -1,4 +1,5 @@
 import {
+  ErrorCode,
   Events,
   headers,
   type JetStreamClient,
@@ -26,6 +27,13 @@ export interface NatsPublisherOptions {
   /** JetStream drops a repeated msgID within this window: it must outlast the relay's retries */
   duplicateWindowMs?: number;
 }
+
+/** JetStream's "message size exceeds maximum allowed" (a stream's max_msg_size). */
+const JS_MESSAGE_TOO_LARGE = 10054;
+
+const isTooLarge = (e: unknown) =>
+  e instanceof NatsError &&
+  (e.code === ErrorCode.MaxPayloadExceeded || e.api_error?.err_code === JS_MESSAGE_TOO_LARGE);
 
 /** JetStream drops a repeated msgID within this window (the stream's duplicate_window). */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
@@ -135,9 +143,13 @@ export function createNatsPublisher(
         // No responders: nothing captures the subject (stream deleted or NATS came back empty).
         if (isStreamNotFound(e) || (e instanceof NatsError && e.code === "503")) streamReady = undefined;
         const msg = e instanceof Error ? e.message : String(e);
-        throw new HubError("unavailable", `publishing event ${event.id} to NATS failed: ${msg}`, {
-          cause: e,
-        });
+        // Too large for the server or the stream: no retry can change that.
+        const tooLarge = isTooLarge(e);
+        throw new HubError(
+          tooLarge ? "payload_too_large" : "unavailable",
+          `publishing event ${event.id} to NATS failed: ${msg}`,
+          { cause: e },
+        );
       }
     },
     status() {

@@ -1,7 +1,7 @@
 import { type EventRow, eventFromRow } from "../core/rows.ts";
 import type { HubEvent } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
-import { HubError } from "../errors.ts";
+import { HubError, isHubError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { LocalEventBus } from "./local-bus.ts";
 import { abortableSleep } from "./sleep.ts";
@@ -40,6 +40,8 @@ export interface OutboxRelayCounters {
   /** failed batches (each is retried after a backoff) */
   failures: number;
   batches: number;
+  /** events NATS refused for good, set aside */
+  setAside: number;
 }
 
 export interface OutboxRelay {
@@ -54,6 +56,10 @@ export interface OutboxRelay {
 
 interface BatchOutcome {
   published: HubEvent[];
+  /** refused by NATS for good (too large), moved to outbox_set_aside */
+  setAside: HubEvent[];
+  /** queued again after being set aside: the local bus had them then */
+  republished: Set<number>;
   /** the batch was full: more may be waiting */
   full: boolean;
   /** unpublished events exist that are not safe yet (an older transaction is still open) */
@@ -74,8 +80,9 @@ interface BatchOutcome {
 // subqueries walk the outbox by its key and look each event up by its own (OFFSET 0 keeps them
 // apart): a queue's statistics are always stale, and the plans the planner liked better (every
 // event scanned, or probed against the outbox) grew with the table.
-const SELECT_SAFE = `SELECT e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
-  FROM (SELECT event_id FROM outbox ORDER BY event_id LIMIT $1) o,
+const SELECT_SAFE = `SELECT e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at,
+    o.republish
+  FROM (SELECT event_id, republish FROM outbox ORDER BY event_id LIMIT $1) o,
   LATERAL (SELECT * FROM events WHERE id = o.event_id OFFSET 0) e,
   (SELECT pg_current_snapshot() AS s OFFSET 0) snap,
   LATERAL (
@@ -85,6 +92,12 @@ const SELECT_SAFE = `SELECT e.id, e.event_type, e.entity_type, e.entity_id, e.ac
       WHERE datname = current_database() AND backend_xid IS NOT NULL)) ours
   WHERE e.tx_id < coalesce(ours.oldest, pg_snapshot_xmax(snap.s))
   ORDER BY o.event_id`;
+
+const SET_ASIDE = `WITH gone AS (DELETE FROM outbox WHERE event_id = $1 RETURNING event_id, attempts)
+  INSERT INTO outbox_set_aside (event_id, attempts, error)
+  SELECT event_id, attempts + 1, $2 FROM gone
+  ON CONFLICT (event_id) DO UPDATE SET attempts = EXCLUDED.attempts, error = EXCLUDED.error,
+    set_aside_at = now()`;
 
 /**
  * The transactional outbox's publisher: moves committed events from the `events` table to the
@@ -98,7 +111,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const gatherMs = opts.gatherMs ?? 10;
   const initialBackoff = opts.backoff?.initialMs ?? 100;
   const maxBackoff = opts.backoff?.maxMs ?? 5_000;
-  const counters: OutboxRelayCounters = { published: 0, failures: 0, batches: 0 };
+  const counters: OutboxRelayCounters = { published: 0, failures: 0, batches: 0, setAside: 0 };
   const waker = createWaker();
   let abort: AbortController | undefined;
   let loopDone: Promise<void> | undefined;
@@ -112,16 +125,37 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       const r = await tx.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS ok", [
         OUTBOX_LOCK_KEY,
       ]);
-      if (!r.rows[0]?.ok) return { published: [], full: false, held: false, locked: true };
+      if (!r.rows[0]?.ok)
+        return {
+          published: [],
+          setAside: [],
+          republished: new Set(),
+          full: false,
+          held: false,
+          locked: true,
+        };
     }
-    const rows = (await tx.query<EventRow>(SELECT_SAFE, [batchSize])).rows;
+    const rows = (await tx.query<EventRow & { republish: boolean }>(SELECT_SAFE, [batchSize])).rows;
+    const republished = new Set<number>();
     const published: HubEvent[] = [];
+    const setAside: HubEvent[] = [];
     let error: unknown;
     for (const row of rows) {
       const event = eventFromRow(row);
+      if (row.republish) republished.add(event.id);
       try {
         await publisher.publish(event);
       } catch (e) {
+        if (isHubError(e, "payload_too_large")) {
+          // No retry can publish it: set it aside, or it would hold every later event forever.
+          await tx.query(SET_ASIDE, [event.id, e.message]);
+          log.error(
+            { eventId: event.id, type: event.type, err: e.message },
+            "event too large for NATS: set aside (agentops outbox retry queues it again)",
+          );
+          setAside.push(event);
+          continue;
+        }
         // Stop here: publishing a later event first would break the order.
         error = e;
         await tx.query("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = $1", [event.id]);
@@ -139,7 +173,15 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       const r = await tx.query("SELECT 1 FROM outbox ORDER BY event_id LIMIT 1");
       held = r.rows.length > 0;
     }
-    return { published, full, held, locked: false, ...(error === undefined ? {} : { error }) };
+    return {
+      published,
+      setAside,
+      republished,
+      full,
+      held,
+      locked: false,
+      ...(error === undefined ? {} : { error }),
+    };
   }
 
   async function runOnce(): Promise<BatchOutcome> {
@@ -153,7 +195,11 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       // After commit, so a consumer never sees an event whose mark could still roll back.
       counters.batches += 1;
       counters.published += outcome.published.length;
-      for (const e of outcome.published) bus?.emit(e);
+      counters.setAside += outcome.setAside.length;
+      // A set-aside event still reaches this process's own consumers, in its place in the order.
+      for (const e of [...outcome.published, ...outcome.setAside].sort((a, b) => a.id - b.id)) {
+        if (!outcome.republished.has(e.id)) bus?.emit(e);
+      }
       return outcome;
     };
     const p = chain.then(run, run);

@@ -72,6 +72,15 @@ export function createHttpMetrics(opts: {
         this.set(await lag());
       },
     });
+    new Gauge({
+      name: "agentops_outbox_set_aside",
+      help: "Events NATS refused for good (too large), set aside: agentops outbox retry",
+      registers: [registry],
+      async collect() {
+        const r = await opts.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox_set_aside");
+        this.set(r.rows[0]?.n ?? 0);
+      },
+    });
   }
   return { registry, httpDuration, claims, completions };
 }

@@ -154,7 +154,7 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     );
     const [published, tried, waiting] = ids.rows.map((r) => Number(r.id));
     const r = await migrate(old.sql);
-    expect(r.applied).toEqual(["outbox_table"]);
+    expect(r.applied).toEqual(["outbox_table", "outbox_set_aside"]);
     const queued = await old.sql.query<{ event_id: number; attempts: number }>(
       "SELECT event_id, attempts FROM outbox ORDER BY event_id",
     );

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
@@ -78,11 +78,22 @@ async function startService(spec: Spec, timeoutMs = 10_000): Promise<ServiceProc
   };
 }
 
-/** nats-server with JetStream, its store in a temporary directory that survives restart(). */
-export function startNatsServer(): Promise<ServiceProcess> {
+/**
+ * nats-server with JetStream, its store in a temporary directory that survives restart().
+ * maxPayload: the largest message it takes (a server setting only its config file can change).
+ */
+export function startNatsServer(opts: { maxPayload?: number } = {}): Promise<ServiceProcess> {
   return startService({
     command: "/usr/sbin/nats-server",
-    args: (port, dir) => ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir],
+    args: (port, dir) => {
+      const conf: string[] = [];
+      if (opts.maxPayload !== undefined) {
+        const file = join(dir, "nats.conf");
+        writeFileSync(file, `max_payload: ${opts.maxPayload}\n`);
+        conf.push("-c", file);
+      }
+      return [...conf, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", join(dir, "js")];
+    },
     ready: /Server is ready/,
     url: (port) => `nats://127.0.0.1:${port}`,
   });

@@ -273,6 +273,7 @@ describe("operations", () => {
     expect(m.text).toMatch(/agentops_http_request_duration_seconds_bucket\{.*route="\/v1\/tasks"/);
     expect(m.text).toMatch(/agentops_tasks\{status="pending"\}/);
     expect(m.text).toMatch(/agentops_outbox_lag \d+/);
+    expect(m.text).toMatch(/agentops_outbox_set_aside 0/);
     expect(m.text).toMatch(/agentops_tasks_claimed_total/);
     const proxied = await hub.call("GET", "/metrics", {
       key: null,
