@@ -22,6 +22,8 @@ export interface SystemResult {
   claimP50Ms?: number;
   claimP99Ms?: number;
   hubRssMb?: number;
+  /** the hub process's CPU time (user + system) per task, in microseconds */
+  hubCpuUsPerTask?: number;
 }
 
 const now = () => performance.now();
@@ -63,11 +65,14 @@ async function startHub(
   return { url, child };
 }
 
-async function hubRssMb(url: string): Promise<number> {
+async function hubMetric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const m = /^agentops_process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(text);
-  return m?.[1] ? round(Number(m[1]) / 1_048_576, 1) : 0;
+  const m = new RegExp(`^${name} (\\d+(?:\\.\\d+)?(?:e[+-]\\d+)?)`, "m").exec(text);
+  return m?.[1] ? Number(m[1]) : 0;
 }
+const hubRssMb = async (url: string) =>
+  round((await hubMetric(url, "agentops_process_resident_memory_bytes")) / 1_048_576, 1);
+const hubCpuSeconds = (url: string) => hubMetric(url, "agentops_process_cpu_seconds_total");
 
 // undici's pool with keep-alive: the lightest Node HTTP client (about half node:http's CPU per
 // request), so the loops measure the hub rather than the client sharing its machine.
@@ -119,6 +124,7 @@ async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
     }, 500);
     const claimMs: number[] = [];
     let done = 0;
+    const cpuBefore = await hubCpuSeconds(hub.url);
     const started = now();
     await Promise.all(
       keys.map(async (key) => {
@@ -168,6 +174,7 @@ async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
       }),
     );
     const seconds = (now() - started) / 1000;
+    const cpu = (await hubCpuSeconds(hub.url)) - cpuBefore;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, await hubRssMb(hub.url));
     if (done !== count) throw new Error(`hub completed ${done} of ${count}`);
@@ -182,6 +189,7 @@ async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
       perSecond: Math.round(count / seconds),
       ...latencies(claimMs),
       hubRssMb: peakRss,
+      hubCpuUsPerTask: Math.round((cpu * 1e6) / count),
     };
   } finally {
     await pools.get(hub.url)?.close();
@@ -411,8 +419,9 @@ function print(r: BenchReport) {
     `${x.seconds}s`,
     x.claimP50Ms === undefined ? "" : `${x.claimP50Ms} / ${x.claimP99Ms} ms`,
     x.hubRssMb === undefined ? "" : `${x.hubRssMb} MB`,
+    x.hubCpuUsPerTask === undefined ? "" : `${x.hubCpuUsPerTask} µs`,
   ]);
-  const head = ["system", "throughput", "time", "claim p50 / p99", "hub RSS (peak)"];
+  const head = ["system", "throughput", "time", "claim p50 / p99", "hub RSS (peak)", "hub CPU / task"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
   console.log(line(head));

@@ -40,7 +40,22 @@ export async function claimNext(
   return outcome.tasks;
 }
 
-export type ClaimOutcome = { tasks: ClaimedTask[] } | { error: HubError };
+export type ClaimOutcome<T = ClaimedTask> = { tasks: T[] } | { error: HubError };
+
+/**
+ * What a claim gives back for each claimed task: a select list over the claimed row `r` (the
+ * task's columns plus `r.project_name`), and what JS makes of a result row. The REST API takes
+ * the answer as JSON built by Postgres; everything else takes tasks.
+ */
+export interface ClaimView<T> {
+  /** the prepared statement's name: one per view */
+  readonly name: string;
+  readonly select: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a row of the view's own select list
+  map(row: any): T;
+}
+
+const TASKS: ClaimView<ClaimedTask> = { name: "agentops_claim_many", select: "r.*", map: claimedTaskFromRow };
 
 /**
  * Several claims in one statement (agentops_claim_tasks, migration 0010), each answered in
@@ -49,14 +64,24 @@ export type ClaimOutcome = { tasks: ClaimedTask[] } | { error: HubError };
  * invalid (or names a project or agent that does not exist) gets its own error and does not
  * hold up the others. A database error rejects the whole call, with nothing claimed.
  */
-export async function claimNextMany(
+export function claimNextMany(
   sql: Sql,
   requests: readonly ClaimRequest[],
   settings: Pick<CoreSettings, "leaseSeconds">,
 ): Promise<ClaimOutcome[]> {
+  return claimNextManyAs(sql, requests, settings, TASKS);
+}
+
+/** claimNextMany, answering each claimed task as `view` says. */
+export async function claimNextManyAs<T>(
+  sql: Sql,
+  requests: readonly ClaimRequest[],
+  settings: Pick<CoreSettings, "leaseSeconds">,
+  view: ClaimView<T>,
+): Promise<ClaimOutcome<T>[]> {
   const leaseSeconds = requireInt("leaseSeconds", settings.leaseSeconds, 1, 7 * 86_400);
   return mapDbErrors(async () => {
-    const out: ClaimOutcome[] = requests.map(() => ({ tasks: [] }));
+    const out: ClaimOutcome<T>[] = requests.map(() => ({ tasks: [] }));
     // Each request's own mistakes stay its own; anything else (the database) fails the call.
     const own = <T>(n: number, f: () => Promise<T>) =>
       f().catch((e: unknown) => {
@@ -79,14 +104,14 @@ export async function claimNextMany(
     const asked = wanted.filter((w) => w !== undefined);
     if (asked.length === 0) return out;
     // Named: the hot path's statement is planned once per connection, not on every claim.
-    const rows = await sql.query<TaskRow & { claim_n: number; claim_token: string }>(
-      CLAIM_MANY,
+    const rows = await sql.query<{ claim_n: number }>(
+      claimManySql(view.select),
       [JSON.stringify(asked), leaseSeconds],
-      "agentops_claim_many",
+      view.name,
     );
     for (const row of rows.rows) {
       const o = out[row.claim_n];
-      if (o && "tasks" in o) o.tasks.push(claimedTaskFromRow(row));
+      if (o && "tasks" in o) o.tasks.push(view.map(row));
     }
     // Nothing claimed: say so, unless it was because the agent does not exist (no capabilities).
     await Promise.all(
@@ -102,7 +127,7 @@ export async function claimNextMany(
 
 // $1 the requests as JSON [{n, agent, lim, capabilities|null, projects|null}], $2 lease seconds.
 // The event payload is claimedPayload() in SQL (see task-payload-sql.ts).
-const CLAIM_MANY = `WITH claimed AS (
+const claimManySql = (select: string) => `WITH claimed AS (
     SELECT f.claim_n, (f.claimed).* FROM agentops_claim_tasks($1::text::jsonb, $2::double precision) f
   ), claimed_rows AS (
     SELECT t.*, p.name AS project_name FROM claimed t LEFT JOIN projects p ON p.id = t.project_id
@@ -116,7 +141,7 @@ const CLAIM_MANY = `WITH claimed AS (
     FROM claimed_rows r
     ORDER BY r.claim_n, r.priority DESC, r.created_at
   )
-  SELECT * FROM claimed_rows ORDER BY claim_n, priority DESC, created_at`;
+  SELECT r.claim_n, ${select} FROM claimed_rows r ORDER BY r.claim_n, r.priority DESC, r.created_at`;
 
 /** Claims one named task; `conflict` when it is not pending or not for this agent. */
 export async function claimTask(

@@ -12,7 +12,7 @@
 export const isoSql = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** priorityName() of priority.ts; the thresholds must stay the same. */
-const priorityNameSql = (col: string) =>
+export const priorityNameSql = (col: string) =>
   `CASE WHEN ${col} >= 88 THEN 'critical' WHEN ${col} >= 63 THEN 'high'
         WHEN ${col} >= 38 THEN 'medium' ELSE 'low' END`;
 

@@ -1,9 +1,11 @@
 import { completeHeld, completeManyHeld } from "../core/task-completions.ts";
-import { type ClaimOutcome, type ClaimRequest, claimNextMany } from "../core/task-leases.ts";
+import { type ClaimOutcome, type ClaimRequest, claimNextManyAs } from "../core/task-leases.ts";
 import { type CompleteHeldInBatch, completeTaskInBatch } from "../core/task-transitions.ts";
-import type { ClaimedTask, CoreSettings, OpOptions, Task, TaskRef } from "../core/types.ts";
+import type { CoreSettings, OpOptions, Task, TaskRef } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
 import { createCoalescer } from "../infra/coalescer.ts";
+import { claimedTaskJson } from "./dto-sql.ts";
+import type { JsonText } from "./json-text.ts";
 
 /**
  * Agents' claims and completions, coalesced: requests that arrive while earlier ones are at the
@@ -11,7 +13,8 @@ import { createCoalescer } from "../infra/coalescer.ts";
  * are the same as one by one; under load the database does a fraction of the work.
  */
 export interface TaskBatcher {
-  claimNext(agent: string, opts: Omit<ClaimRequest, "agent">): Promise<ClaimedTask[]>;
+  /** the claimed tasks as the API answers them (claimedTaskDto JSON, built by Postgres) */
+  claimNext(agent: string, opts: Omit<ClaimRequest, "agent">): Promise<JsonText[]>;
   completeTask(ref: TaskRef, input: { claimToken?: string; result?: unknown }, op: OpOptions): Promise<Task>;
 }
 
@@ -21,8 +24,8 @@ export function createTaskBatcher(
   opts: { maxInFlight?: number } = {},
 ): TaskBatcher {
   const inFlight = opts.maxInFlight === undefined ? {} : { maxInFlight: opts.maxInFlight };
-  const claims = createCoalescer<ClaimRequest, ClaimOutcome>({
-    run: (requests) => claimNextMany(sql, requests, settings),
+  const claims = createCoalescer<ClaimRequest, ClaimOutcome<JsonText>>({
+    run: (requests) => claimNextManyAs(sql, requests, settings, claimedTaskJson),
     ...inFlight,
   });
   const completions = createCoalescer<

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { type ClaimRequest, claimTask, extendLease } from "../../core/task-leases.ts";
-import type { ClaimedTask } from "../../core/types.ts";
 import { HubError, isHubError } from "../../errors.ts";
 import type { Caller } from "../auth.ts";
 import type { RouteContext } from "../context.ts";
 import { claimedTaskDto, taskDto } from "../dto.ts";
+import { jsonArray, jsonObject, sendJson } from "../json-text.ts";
 import { asHolder } from "../ownership.ts";
 import { defined } from "../query.ts";
 import {
@@ -81,7 +81,7 @@ export function registerTaskClaimRoutes(app: FastifyInstance, ctx: RouteContext)
       for (;;) {
         waiter.reset();
         if (gone.signal.aborted) return [];
-        const tasks: ClaimedTask[] = await ctx.tasks.claimNext(agent, opts);
+        const tasks = await ctx.tasks.claimNext(agent, opts);
         if (tasks.length > 0) return tasks;
         const left = deadline - Date.now();
         if (left <= 0) return [];
@@ -129,7 +129,7 @@ export function registerTaskClaimRoutes(app: FastifyInstance, ctx: RouteContext)
       const opts = defined({ limit: b.limit ?? 1, capabilities: b.capabilities, projects: b.projects });
       const tasks = await claimWaiting(agent, opts, Math.round((b.wait ?? 0) * 1000), reply);
       if (tasks.length > 0) ctx.metrics.claims.inc({ mode: "next" }, tasks.length);
-      return { tasks: tasks.map(claimedTaskDto) };
+      return sendJson(reply, jsonObject({ tasks: jsonArray(tasks) }));
     },
   );
 

@@ -3,7 +3,8 @@ import { blockTask, completeTasks, failTask } from "../../core/task-transitions.
 import { HubError, isHubError } from "../../errors.ts";
 import { actorOf } from "../auth.ts";
 import type { RouteContext } from "../context.ts";
-import { claimedTaskDto, taskDto } from "../dto.ts";
+import { taskDto } from "../dto.ts";
+import { jsonArray, jsonObject, sendJson } from "../json-text.ts";
 import { asHolder } from "../ownership.ts";
 import { defined } from "../query.ts";
 import {
@@ -90,7 +91,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
   app.post<{ Params: { id: string }; Body: OutcomeBody }>(
     complete.path,
     complete.options,
-    async (request) => {
+    async (request, reply) => {
       const caller = ctx.auth.callerOf(request);
       const b = request.body ?? {};
       if (b.next !== undefined && caller.kind !== "agent") {
@@ -108,7 +109,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
       try {
         const next = await ctx.tasks.claimNext(caller.name, defined({ limit: b.next.limit ?? 1, ...b.next }));
         if (next.length > 0) ctx.metrics.claims.inc({ mode: "next" }, next.length);
-        return { task: taskDto(task), next_tasks: next.map(claimedTaskDto) };
+        return sendJson(reply, jsonObject({ task: { value: taskDto(task) }, next_tasks: jsonArray(next) }));
       } catch (e) {
         if (!isHubError(e)) throw e;
         return { task: taskDto(task), next_tasks: [], next_error: { code: e.code, message: e.message } };

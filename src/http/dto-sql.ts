@@ -1,0 +1,31 @@
+/**
+ * dto.ts's task answers, built by Postgres as JSON text, for the agents' hot paths: the hub then
+ * neither parses the row nor serialises the answer, it passes the text on. Same keys in the
+ * same order, same values (test/http/dto-sql.test.ts holds the two to that on both backends).
+ */
+import type { ClaimView } from "../core/task-leases.ts";
+import { isoSql, priorityNameSql } from "../core/task-payload-sql.ts";
+import type { JsonText } from "./json-text.ts";
+
+/** taskDto() of a task row `r` that has `r.project_name`; claimedTaskDto() with the token. */
+export const taskDtoSql = (r: string, opts: { claimToken?: boolean } = {}) => `json_build_object(
+  'id', ${r}.id, 'number', ${r}.number, 'title', ${r}.title, 'description', ${r}.description,
+  'status', ${r}.status, 'priority', ${r}.priority, 'priority_name', ${priorityNameSql(`${r}.priority`)},
+  'project_id', ${r}.project_id, 'project_name', ${r}.project_name, 'parent_task_id', ${r}.parent_task_id,
+  'assigned_to', ${r}.assigned_to, 'required_capabilities', ${r}.required_capabilities,
+  'input', CASE WHEN jsonb_typeof(${r}.input) = 'object' THEN ${r}.input ELSE '{}'::jsonb END,
+  'result', ${r}.result, 'error', ${r}.error, 'blocked_reason', ${r}.blocked_reason,
+  'due_at', ${isoSql(`${r}.due_at`)}, 'claimed_by', ${r}.claimed_by,
+  'claimed_at', ${isoSql(`${r}.claimed_at`)}, 'lease_expires_at', ${isoSql(`${r}.lease_expires_at`)},
+  'attempts', ${r}.attempts, 'max_attempts', ${r}.max_attempts, 'created_by', ${r}.created_by,
+  'created_at', ${isoSql(`${r}.created_at`)}, 'updated_at', ${isoSql(`${r}.updated_at`)},
+  'started_at', ${isoSql(`${r}.started_at`)}, 'completed_at', ${isoSql(`${r}.completed_at`)}${
+    opts.claimToken ? `, 'claim_token', coalesce(${r}.claim_token::text, '')` : ""
+  })::text`;
+
+/** A claim answered as claimedTaskDto() JSON texts. */
+export const claimedTaskJson: ClaimView<JsonText> = {
+  name: "agentops_claim_many_json",
+  select: `${taskDtoSql("r", { claimToken: true })} AS dto`,
+  map: (row: { dto: string }) => row.dto as JsonText,
+};
