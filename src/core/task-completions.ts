@@ -7,6 +7,7 @@
  */
 import type { Sql } from "../db/sql.ts";
 import { isUuid, type ParsedTaskRef } from "./refs.ts";
+import { perView, type RowView, TASK_ROWS } from "./row-view.ts";
 import type { TaskRow } from "./rows.ts";
 import { summarize } from "./task-payload.ts";
 import { asStoredJson, taskPayloadSql } from "./task-payload-sql.ts";
@@ -44,7 +45,8 @@ function numbered(text: string, names: readonly string[]): string {
 
 const ONE_PARAMS = ["ref", "token", "agent", "now", "result", "summary", "actor", "extra"] as const;
 
-const oneStatement = (by: "id" | "number") =>
+/** `tail` reads `done_rows r` (the completed row) and `held h` (the row before). */
+const oneStatement = (by: "id" | "number", tail: string) =>
   numbered(
     `WITH held AS (
        SELECT * FROM tasks
@@ -57,14 +59,17 @@ const oneStatement = (by: "id" | "number") =>
      ), done_rows AS (
        SELECT d.*, p.name AS project_name FROM done d LEFT JOIN projects p ON p.id = d.project_id
      ), done_events AS (${EVENT("done_rows r JOIN held h ON h.id = r.id", "h.status", "$summary::text")})
-     SELECT false AS is_previous, r.* FROM done_rows r
-     UNION ALL
-     SELECT true, h.*, p.name FROM held h LEFT JOIN projects p ON p.id = h.project_id`,
+     ${tail}`,
     ONE_PARAMS,
   );
 
-const ONE_BY_ID = oneStatement("id");
-const ONE_BY_NUMBER = oneStatement("number");
+const WITH_PREVIOUS = `SELECT false AS is_previous, r.* FROM done_rows r
+     UNION ALL
+     SELECT true, h.*, p.name FROM held h LEFT JOIN projects p ON p.id = h.project_id`;
+const ONE_BY_ID = oneStatement("id", WITH_PREVIOUS);
+const ONE_BY_NUMBER = oneStatement("number", WITH_PREVIOUS);
+const oneById = perView((select) => oneStatement("id", `SELECT ${select} FROM done_rows r`));
+const oneByNumber = perView((select) => oneStatement("number", `SELECT ${select} FROM done_rows r`));
 
 /**
  * JSON text jsonb takes for sure. JSON.stringify writes NUL and lone surrogates as \u escapes,
@@ -96,6 +101,44 @@ export async function completeHeld(
   actor: Actor,
   now: Date | null,
 ): Promise<{ row: TaskRow; previous: TaskRow } | undefined> {
+  // Named: the agent's completion is the hot path; planned once per connection, not per call.
+  const byId = "id" in ref;
+  const r = await sql.query<TaskRow & { is_previous: boolean }>(
+    byId ? ONE_BY_ID : ONE_BY_NUMBER,
+    oneParams(ref, claimToken, resultJson, actor, now),
+    byId ? "agentops_complete_by_id" : "agentops_complete_by_number",
+  );
+  const row = r.rows.find((x) => !x.is_previous);
+  const previous = r.rows.find((x) => x.is_previous);
+  return row && previous ? { row, previous } : undefined;
+}
+
+/** completeHeld, answering with the completed task as `view` says (no previous row). */
+export async function completeHeldAs<T>(
+  sql: Sql,
+  ref: ParsedTaskRef,
+  claimToken: string,
+  resultJson: string | null,
+  actor: Actor,
+  view: RowView<T>,
+): Promise<T | undefined> {
+  const byId = "id" in ref;
+  const r = await sql.query(
+    byId ? oneById(view) : oneByNumber(view),
+    oneParams(ref, claimToken, resultJson, actor, null),
+    `agentops_complete_by_${byId ? "id" : "number"}${view.key}_only`,
+  );
+  const [row] = r.rows;
+  return row === undefined ? undefined : view.map(row);
+}
+
+function oneParams(
+  ref: ParsedTaskRef,
+  claimToken: string,
+  resultJson: string | null,
+  actor: Actor,
+  now: Date | null,
+): unknown[] {
   const values: Record<(typeof ONE_PARAMS)[number], unknown> = {
     ref: "id" in ref ? ref.id : ref.number,
     token: claimToken,
@@ -106,16 +149,7 @@ export async function completeHeld(
     actor: actor.name,
     extra: extraJson(actor),
   };
-  // Named: the agent's completion is the hot path; planned once per connection, not per call.
-  const byId = "id" in ref;
-  const r = await sql.query<TaskRow & { is_previous: boolean }>(
-    byId ? ONE_BY_ID : ONE_BY_NUMBER,
-    ONE_PARAMS.map((k) => values[k]),
-    byId ? "agentops_complete_by_id" : "agentops_complete_by_number",
-  );
-  const row = r.rows.find((x) => !x.is_previous);
-  const previous = r.rows.find((x) => x.is_previous);
-  return row && previous ? { row, previous } : undefined;
+  return ONE_PARAMS.map((k) => values[k]);
 }
 
 export interface HeldItem {
@@ -144,8 +178,9 @@ const MANY_PARAMS = [
 // Only the first item that names a task (by id or number) may complete it here: a later item
 // for the same task must see the state the earlier one left, as when items ran one by one, so
 // it takes the slow path. Rows are locked in id order, so two batches cannot deadlock.
-const MANY = numbered(
-  `WITH items AS (
+const many = perView((select) =>
+  numbered(
+    `WITH items AS (
      SELECT x.n, x.token, x.result, x.summary, x.agent, x.extra,
             coalesce(x.id, (SELECT k.id FROM tasks k WHERE k.number = x.num)) AS task_id
      FROM unnest($n::int[], $ids::uuid[], $numbers::bigint[], $tokens::uuid[], $results::text[],
@@ -167,19 +202,30 @@ const MANY = numbered(
    ), done_rows AS (
      SELECT d.*, p.name AS project_name FROM done d LEFT JOIN projects p ON p.id = d.project_id
    ), done_events AS (${EVENT("done_rows r", "r.previous_status", "r.item_summary", "r.item_agent", "r.item_extra")} ORDER BY r.item_n)
-   SELECT * FROM done_rows ORDER BY item_n`,
-  MANY_PARAMS,
+   SELECT r.item_n, ${select} FROM done_rows r ORDER BY r.item_n`,
+    MANY_PARAMS,
+  ),
 );
 
 /**
  * Many completions by their holder in one statement. Returns the completed rows by item place;
  * items missing from the map changed nothing and need the slow path.
  */
-export async function completeManyHeld(
+export function completeManyHeld(
   sql: Sql,
   items: readonly HeldItem[],
   now: Date | null,
 ): Promise<Map<number, TaskRow>> {
+  return completeManyHeldAs(sql, items, now, TASK_ROWS);
+}
+
+/** completeManyHeld, answering with each completed task as `view` says. */
+export async function completeManyHeldAs<T>(
+  sql: Sql,
+  items: readonly HeldItem[],
+  now: Date | null,
+  view: RowView<T>,
+): Promise<Map<number, T>> {
   const values: Record<(typeof MANY_PARAMS)[number], unknown> = {
     n: items.map((i) => i.n),
     ids: items.map((i) => ("id" in i.ref ? i.ref.id : null)),
@@ -192,10 +238,10 @@ export async function completeManyHeld(
     now,
   };
   // Named: a batch completion is planned once per connection, not per batch.
-  const r = await sql.query<TaskRow & { item_n: number }>(
-    MANY,
+  const r = await sql.query<{ item_n: number }>(
+    many(view),
     MANY_PARAMS.map((k) => values[k]),
-    "agentops_complete_many",
+    `agentops_complete_many${view.key}`,
   );
-  return new Map(r.rows.map((row) => [Number(row.item_n), row]));
+  return new Map(r.rows.map((row) => [Number(row.item_n), view.map(row)]));
 }

@@ -4,6 +4,7 @@ import { inTransaction, mapDbErrors } from "./db-errors.ts";
 import { emitEvent, emitEvents } from "./events.ts";
 import { assertHolder, assertStatus } from "./lease-guard.ts";
 import { resolveProjectId } from "./projects.ts";
+import { CLAIMED_TASKS, perView, type RowView } from "./row-view.ts";
 import { claimedTaskFromRow, type TaskRow, taskFromRow } from "./rows.ts";
 import { taskPayload } from "./task-payload.ts";
 import { isoSql, taskPayloadSql } from "./task-payload-sql.ts";
@@ -43,21 +44,6 @@ export async function claimNext(
 export type ClaimOutcome<T = ClaimedTask> = { tasks: T[] } | { error: HubError };
 
 /**
- * What a claim gives back for each claimed task: a select list over the claimed row `r` (the
- * task's columns plus `r.project_name`), and what JS makes of a result row. The REST API takes
- * the answer as JSON built by Postgres; everything else takes tasks.
- */
-export interface ClaimView<T> {
-  /** the prepared statement's name: one per view */
-  readonly name: string;
-  readonly select: string;
-  // biome-ignore lint/suspicious/noExplicitAny: a row of the view's own select list
-  map(row: any): T;
-}
-
-const TASKS: ClaimView<ClaimedTask> = { name: "agentops_claim_many", select: "r.*", map: claimedTaskFromRow };
-
-/**
  * Several claims in one statement (agentops_claim_tasks, migration 0010), each answered in
  * order as if it ran alone after the ones before it; the `task.claimed` events are written by
  * the same statement, so a claim is one round trip however many agents ask. A request that is
@@ -69,7 +55,7 @@ export function claimNextMany(
   requests: readonly ClaimRequest[],
   settings: Pick<CoreSettings, "leaseSeconds">,
 ): Promise<ClaimOutcome[]> {
-  return claimNextManyAs(sql, requests, settings, TASKS);
+  return claimNextManyAs(sql, requests, settings, CLAIMED_TASKS);
 }
 
 /** claimNextMany, answering each claimed task as `view` says. */
@@ -77,7 +63,7 @@ export async function claimNextManyAs<T>(
   sql: Sql,
   requests: readonly ClaimRequest[],
   settings: Pick<CoreSettings, "leaseSeconds">,
-  view: ClaimView<T>,
+  view: RowView<T>,
 ): Promise<ClaimOutcome<T>[]> {
   const leaseSeconds = requireInt("leaseSeconds", settings.leaseSeconds, 1, 7 * 86_400);
   return mapDbErrors(async () => {
@@ -105,9 +91,9 @@ export async function claimNextManyAs<T>(
     if (asked.length === 0) return out;
     // Named: the hot path's statement is planned once per connection, not on every claim.
     const rows = await sql.query<{ claim_n: number }>(
-      claimManySql(view.select),
+      claimMany(view),
       [JSON.stringify(asked), leaseSeconds],
-      view.name,
+      `agentops_claim_many${view.key}`,
     );
     for (const row of rows.rows) {
       const o = out[row.claim_n];
@@ -127,7 +113,8 @@ export async function claimNextManyAs<T>(
 
 // $1 the requests as JSON [{n, agent, lim, capabilities|null, projects|null}], $2 lease seconds.
 // The event payload is claimedPayload() in SQL (see task-payload-sql.ts).
-const claimManySql = (select: string) => `WITH claimed AS (
+const claimMany = perView(
+  (select) => `WITH claimed AS (
     SELECT f.claim_n, (f.claimed).* FROM agentops_claim_tasks($1::text::jsonb, $2::double precision) f
   ), claimed_rows AS (
     SELECT t.*, p.name AS project_name FROM claimed t LEFT JOIN projects p ON p.id = t.project_id
@@ -141,7 +128,8 @@ const claimManySql = (select: string) => `WITH claimed AS (
     FROM claimed_rows r
     ORDER BY r.claim_n, r.priority DESC, r.created_at
   )
-  SELECT r.claim_n, ${select} FROM claimed_rows r ORDER BY r.claim_n, r.priority DESC, r.created_at`;
+  SELECT r.claim_n, ${select} FROM claimed_rows r ORDER BY r.claim_n, r.priority DESC, r.created_at`,
+);
 
 /** Claims one named task; `conflict` when it is not pending or not for this agent. */
 export async function claimTask(

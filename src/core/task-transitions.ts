@@ -4,12 +4,13 @@ import { inTransaction, mapDbErrors } from "./db-errors.ts";
 import { emitEvent } from "./events.ts";
 import { assertHolder, assertStatus } from "./lease-guard.ts";
 import { isUuid, type ParsedTaskRef, parseTaskRef } from "./refs.ts";
+import { type RowView, TASK_ROWS } from "./row-view.ts";
 import { type TaskRow, taskFromRow } from "./rows.ts";
 import type { Changed } from "./task-changes.ts";
 import {
   COMPLETE_FROM,
   completeHeld,
-  completeManyHeld,
+  completeManyHeldAs,
   type HeldItem,
   storable,
 } from "./task-completions.ts";
@@ -78,26 +79,27 @@ export async function completeTask(
 }
 
 /** Runs an agent's completion with others in one statement (see src/http/task-batcher.ts). */
-export type CompleteHeldInBatch = (item: Omit<HeldItem, "n">) => Promise<TaskRow | undefined>;
+export type CompleteHeldInBatch<T> = (item: Omit<HeldItem, "n">) => Promise<T | undefined>;
 
 /**
- * completeTask with the fast part done by `inBatch`, for callers that only need the task. A
- * batch that fails or misses changed nothing for this item: the slow path then completes it or
- * says why not.
+ * completeTask with the fast part done by `inBatch`, for callers that only need the task (as
+ * `inBatch` answers it; `fromTask` makes the same of the slow path's task). A batch that fails
+ * or misses changed nothing for this item: the slow path then completes it or says why not.
  */
-export async function completeTaskInBatch(
+export async function completeTaskInBatch<T>(
   sql: Sql,
   ref: TaskRef,
   input: { claimToken?: string; result?: unknown },
   op: OpOptions,
-  inBatch: CompleteHeldInBatch,
-): Promise<Task> {
+  inBatch: CompleteHeldInBatch<T>,
+  fromTask: (task: Task) => T,
+): Promise<T> {
   const { resultJson, held } = heldCompletion(ref, input, op);
   if (held && op.now === undefined) {
-    const row = await inBatch({ ...held, resultJson, actor: op.actor }).catch(() => undefined);
-    if (row) return taskFromRow(row);
+    const done = await inBatch({ ...held, resultJson, actor: op.actor }).catch(() => undefined);
+    if (done !== undefined) return done;
   }
-  return (await completeSlowly(sql, ref, resultJson, input.claimToken, op)).task;
+  return fromTask((await completeSlowly(sql, ref, resultJson, input.claimToken, op)).task);
 }
 
 /** The completion's result as JSON, and whether it may take the one-statement path. */
@@ -230,8 +232,8 @@ export async function reopenTask(sql: Sql, ref: TaskRef, op: OpOptions): Promise
   });
 }
 
-export type BatchResult =
-  | { ref: TaskRef; ok: true; task: Task }
+export type BatchResult<T = Task> =
+  | { ref: TaskRef; ok: true; task: T }
   | { ref: TaskRef; ok: false; error: { code: string; message: string } };
 
 /**
@@ -245,19 +247,30 @@ export async function completeTasks(
   items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
   op: OpOptions,
 ): Promise<BatchResult[]> {
-  const done = await completeHeldItems(sql, items, op);
-  const out: BatchResult[] = [];
+  return completeTasksAs(sql, items, op, TASK_ROWS, taskFromRow, (t) => t);
+}
+
+/** completeTasks, each completed task answered as `view` says (`fromTask`: the slow path's). */
+export async function completeTasksAs<R, T>(
+  sql: Sql,
+  items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
+  op: OpOptions,
+  view: RowView<R>,
+  fromRow: (row: R) => T,
+  fromTask: (task: Task) => T,
+): Promise<BatchResult<T>[]> {
+  const done = await completeHeldItems(sql, items, op, view);
+  const out: BatchResult<T>[] = [];
   for (const [n, item] of items.entries()) {
-    const row = done.get(n);
-    if (row) {
-      out.push({ ref: item.ref, ok: true, task: taskFromRow(row) });
+    if (done.has(n)) {
+      out.push({ ref: item.ref, ok: true, task: fromRow(done.get(n) as R) });
       continue;
     }
     try {
       // A miss of the fast part (or an item it could not take): the fast way would miss again.
       const resultJson = item.result === undefined ? null : jsonParam(item.result);
       const { task } = await completeSlowly(sql, item.ref, resultJson, item.claimToken, op);
-      out.push({ ref: item.ref, ok: true, task });
+      out.push({ ref: item.ref, ok: true, task: fromTask(task) });
     } catch (e) {
       if (!isHubError(e)) throw e;
       out.push({ ref: item.ref, ok: false, error: { code: e.code, message: e.message } });
@@ -271,11 +284,12 @@ export async function completeTasks(
  * known; only those with a well-formed token can complete. A database error (a result jsonb
  * refuses, a deadlock) changed nothing: then every item goes the slow way and gets its error.
  */
-async function completeHeldItems(
+async function completeHeldItems<R>(
   sql: Sql,
   items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
   op: OpOptions,
-): Promise<Map<number, TaskRow>> {
+  view: RowView<R>,
+): Promise<Map<number, R>> {
   if (op.actor.kind !== "agent") return new Map();
   const held: HeldItem[] = [];
   for (const [n, item] of items.entries()) {
@@ -292,7 +306,7 @@ async function completeHeldItems(
   }
   if (!held.some((i) => i.claimToken !== null)) return new Map();
   try {
-    return await completeManyHeld(sql, held, op.now ?? null);
+    return await completeManyHeldAs(sql, held, op.now ?? null, view);
   } catch {
     return new Map();
   }

@@ -3,8 +3,10 @@
  * neither parses the row nor serialises the answer, it passes the text on. Same keys in the
  * same order, same values (test/http/dto-sql.test.ts holds the two to that on both backends).
  */
-import type { ClaimView } from "../core/task-leases.ts";
+import type { RowView } from "../core/row-view.ts";
 import { isoSql, priorityNameSql } from "../core/task-payload-sql.ts";
+import type { Task } from "../core/types.ts";
+import { taskDto } from "./dto.ts";
 import type { JsonText } from "./json-text.ts";
 
 /** taskDto() of a task row `r` that has `r.project_name`; claimedTaskDto() with the token. */
@@ -23,9 +25,19 @@ export const taskDtoSql = (r: string, opts: { claimToken?: boolean } = {}) => `j
     opts.claimToken ? `, 'claim_token', coalesce(${r}.claim_token::text, '')` : ""
   })::text`;
 
-/** A claim answered as claimedTaskDto() JSON texts. */
-export const claimedTaskJson: ClaimView<JsonText> = {
-  name: "agentops_claim_many_json",
+/** Claimed tasks answered as claimedTaskDto() JSON texts. */
+export const claimedTaskJson: RowView<JsonText> = {
+  key: "_json",
   select: `${taskDtoSql("r", { claimToken: true })} AS dto`,
   map: (row: { dto: string }) => row.dto as JsonText,
 };
+
+/** Changed tasks answered as taskDto() JSON texts. */
+export const taskJson: RowView<JsonText> = {
+  key: "_json",
+  select: `${taskDtoSql("r")} AS dto`,
+  map: (row: { dto: string }) => row.dto as JsonText,
+};
+
+/** taskDto() as JSON text, for a task a path other than these statements gave. */
+export const taskDtoJson = (task: Task) => JSON.stringify(taskDto(task)) as JsonText;

@@ -1,10 +1,10 @@
-import { completeHeld, completeManyHeld } from "../core/task-completions.ts";
+import { completeHeldAs, completeManyHeldAs } from "../core/task-completions.ts";
 import { type ClaimOutcome, type ClaimRequest, claimNextManyAs } from "../core/task-leases.ts";
 import { type CompleteHeldInBatch, completeTaskInBatch } from "../core/task-transitions.ts";
-import type { CoreSettings, OpOptions, Task, TaskRef } from "../core/types.ts";
+import type { CoreSettings, OpOptions, TaskRef } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
 import { createCoalescer } from "../infra/coalescer.ts";
-import { claimedTaskJson } from "./dto-sql.ts";
+import { claimedTaskJson, taskDtoJson, taskJson } from "./dto-sql.ts";
 import type { JsonText } from "./json-text.ts";
 
 /**
@@ -15,7 +15,12 @@ import type { JsonText } from "./json-text.ts";
 export interface TaskBatcher {
   /** the claimed tasks as the API answers them (claimedTaskDto JSON, built by Postgres) */
   claimNext(agent: string, opts: Omit<ClaimRequest, "agent">): Promise<JsonText[]>;
-  completeTask(ref: TaskRef, input: { claimToken?: string; result?: unknown }, op: OpOptions): Promise<Task>;
+  /** the completed task as the API answers it (taskDto JSON) */
+  completeTask(
+    ref: TaskRef,
+    input: { claimToken?: string; result?: unknown },
+    op: OpOptions,
+  ): Promise<JsonText>;
 }
 
 export function createTaskBatcher(
@@ -28,29 +33,21 @@ export function createTaskBatcher(
     run: (requests) => claimNextManyAs(sql, requests, settings, claimedTaskJson),
     ...inFlight,
   });
-  const completions = createCoalescer<
-    Parameters<CompleteHeldInBatch>[0],
-    Awaited<ReturnType<CompleteHeldInBatch>>
-  >({
+  const completions = createCoalescer<Parameters<CompleteHeldInBatch<JsonText>>[0], JsonText | undefined>({
     run: async (items) => {
       // One alone takes the one-item statement, whose plan Postgres keeps; the batch
       // statement is planned per call (its row counts depend on the batch), worth it for many.
       const [only] = items;
       if (only && items.length === 1) {
-        const done = await completeHeld(
-          sql,
-          only.ref,
-          only.claimToken ?? "",
-          only.resultJson,
-          only.actor,
-          null,
-        );
-        return [done?.row];
+        return [
+          await completeHeldAs(sql, only.ref, only.claimToken ?? "", only.resultJson, only.actor, taskJson),
+        ];
       }
-      const done = await completeManyHeld(
+      const done = await completeManyHeldAs(
         sql,
         items.map((item, n) => ({ ...item, n })),
         null,
+        taskJson,
       );
       return items.map((_, n) => done.get(n));
     },
@@ -63,6 +60,6 @@ export function createTaskBatcher(
       return outcome.tasks;
     },
     completeTask: (ref, input, op) =>
-      completeTaskInBatch(sql, ref, input, op, (item) => completions.submit(item)),
+      completeTaskInBatch(sql, ref, input, op, (item) => completions.submit(item), taskDtoJson),
   };
 }

@@ -92,3 +92,49 @@ describe("completing with next", () => {
     expect(r).not.toHaveProperty("nextError");
   });
 });
+
+describe("the answers built by Postgres", () => {
+  it("show each task exactly as GET /v1/tasks/:id does", async () => {
+    const agent = await hub.agent("mirror", ["mirror"]);
+    await hub.call("POST", "/v1/projects", { body: { name: "Mirror" } });
+    for (const title of ["m1", "m2", "m3", "m4"]) {
+      await hub.call("POST", "/v1/tasks", {
+        body: { title, project: "Mirror", input: { b: 1, a: [2] }, required_capabilities: ["mirror"] },
+      });
+    }
+    const get = async (id: string) => (await hub.call("GET", `/v1/tasks/${id}`)).body.task;
+    const claimed = (await hub.call("POST", "/v1/tasks/claim", { key: agent, body: { limit: 4 } })).body.tasks;
+    expect(claimed).toHaveLength(4);
+    for (const t of claimed) {
+      const { claim_token, ...task } = t;
+      expect(task).toEqual(await get(t.id));
+      expect(claim_token).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const [a, b, c, d] = claimed;
+    const one = await hub.call("POST", `/v1/tasks/${a.id}/complete`, {
+      key: agent,
+      body: { claim_token: a.claim_token, result: { z: 1, y: [true] } },
+    });
+    expect(one.body.task).toEqual(await get(a.id));
+    const withNext = await hub.call("POST", `/v1/tasks/${b.id}/complete`, {
+      key: agent,
+      body: { claim_token: b.claim_token, next: {} },
+    });
+    expect(withNext.body).toEqual({ task: await get(b.id), next_tasks: [] });
+    const batch = await hub.call("POST", "/v1/tasks/complete", {
+      key: agent,
+      body: {
+        tasks: [
+          { id: c.id, claim_token: c.claim_token, result: "done" },
+          { id: d.number, claim_token: d.claim_token },
+          { id: d.id, claim_token: d.claim_token },
+        ],
+      },
+    });
+    expect(batch.body.results).toEqual([
+      { id: c.id, ok: true, task: await get(c.id) },
+      { id: d.number, ok: true, task: await get(d.id) },
+      { id: d.id, ok: false, error: expect.objectContaining({ code: "conflict" }) },
+    ]);
+  });
+});

@@ -38,7 +38,12 @@ describe.each(BACKENDS)("task JSON built by Postgres on %s", (backend) => {
     const claimed = await createTask(db.sql, { title: "claimed", assignedTo: agent, priority: 30 }, asPerson);
     await claimTask(db.sql, claimed.id, agent, settings);
     const done = await createTask(db.sql, { title: "done", project: p.id }, asPerson);
-    await completeTask(db.sql, done.id, { result: { ok: true, list: [3, { b: 1, a: 2 }] } }, { actor: admin });
+    await completeTask(
+      db.sql,
+      done.id,
+      { result: { ok: true, list: [3, { b: 1, a: 2 }] } },
+      { actor: admin },
+    );
     const odd = await createTask(db.sql, { title: "odd", parentTaskId: plain.id }, asPerson);
     // what only SQL can leave behind: microseconds, a non-object input, a scalar result
     await db.sql.query(

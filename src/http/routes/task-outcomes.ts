@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import { blockTask, completeTasks, failTask } from "../../core/task-transitions.ts";
+import { blockTask, completeTasksAs, failTask } from "../../core/task-transitions.ts";
 import { HubError, isHubError } from "../../errors.ts";
 import { actorOf } from "../auth.ts";
 import type { RouteContext } from "../context.ts";
 import { taskDto } from "../dto.ts";
-import { jsonArray, jsonObject, sendJson } from "../json-text.ts";
+import { taskDtoJson, taskJson } from "../dto-sql.ts";
+import { type JsonText, jsonArray, jsonObject, sendJson } from "../json-text.ts";
 import { asHolder } from "../ownership.ts";
 import { defined } from "../query.ts";
 import {
@@ -105,14 +106,15 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
         ),
       );
       ctx.metrics.completions.inc({ outcome: "completed" });
-      if (b.next === undefined) return { task: taskDto(task) };
+      if (b.next === undefined) return sendJson(reply, jsonObject({ task }));
       try {
         const next = await ctx.tasks.claimNext(caller.name, defined({ limit: b.next.limit ?? 1, ...b.next }));
         if (next.length > 0) ctx.metrics.claims.inc({ mode: "next" }, next.length);
-        return sendJson(reply, jsonObject({ task: { value: taskDto(task) }, next_tasks: jsonArray(next) }));
+        return sendJson(reply, jsonObject({ task, next_tasks: jsonArray(next) }));
       } catch (e) {
         if (!isHubError(e)) throw e;
-        return { task: taskDto(task), next_tasks: [], next_error: { code: e.code, message: e.message } };
+        const next_error = { value: { code: e.code, message: e.message } };
+        return sendJson(reply, jsonObject({ task, next_tasks: jsonArray([]), next_error }));
       }
     },
   );
@@ -197,9 +199,9 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = ctx.auth.callerOf(request);
-      const results = await completeTasks(
+      const results = await completeTasksAs(
         ctx.sql,
         request.body.tasks.map((t) => ({
           ref: t.id,
@@ -207,17 +209,20 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
           result: t.result ?? null,
         })),
         { actor: actorOf(caller) },
+        taskJson,
+        (dto: JsonText) => dto,
+        taskDtoJson,
       );
       let done = 0;
       const out = results.map((r) => {
         if (r.ok) {
           done += 1;
-          return { id: r.ref, ok: true, task: taskDto(r.task) };
+          return jsonObject({ id: { value: r.ref }, ok: { value: true }, task: r.task });
         }
-        return { id: r.ref, ok: false, error: r.error };
+        return JSON.stringify({ id: r.ref, ok: false, error: r.error }) as JsonText;
       });
       if (done > 0) ctx.metrics.completions.inc({ outcome: "completed" }, done);
-      return { results: out };
+      return sendJson(reply, jsonObject({ results: jsonArray(out) }));
     },
   );
 }
