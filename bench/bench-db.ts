@@ -27,6 +27,17 @@ export async function freshDatabase(label: string): Promise<BenchDb> {
       const a = new pg.Client({ connectionString: PG_ADMIN_URL });
       await a.connect();
       try {
+        // A library's pool may still be closing its connections: cutting them makes the pool
+        // emit an error nobody listens to, which ends this process. Let them go first.
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const r = await a.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+            [name],
+          );
+          if (r.rows[0]?.n === 0 || Date.now() > deadline) break;
+          await new Promise((res) => setTimeout(res, 50));
+        }
         await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await a.end();
