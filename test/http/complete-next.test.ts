@@ -103,7 +103,8 @@ describe("the answers built by Postgres", () => {
       });
     }
     const get = async (id: string) => (await hub.call("GET", `/v1/tasks/${id}`)).body.task;
-    const claimed = (await hub.call("POST", "/v1/tasks/claim", { key: agent, body: { limit: 4 } })).body.tasks;
+    const claimed = (await hub.call("POST", "/v1/tasks/claim", { key: agent, body: { limit: 4 } })).body
+      .tasks;
     expect(claimed).toHaveLength(4);
     for (const t of claimed) {
       const { claim_token, ...task } = t;
