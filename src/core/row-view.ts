@@ -17,6 +17,9 @@ export interface RowView<T> {
 export const TASK_ROWS: RowView<TaskRow> = { key: "", select: "r.*", map: (row: TaskRow) => row };
 export const CLAIMED_TASKS: RowView<ClaimedTask> = { key: "", select: "r.*", map: claimedTaskFromRow };
 
+/** Nothing but that the task changed: for a caller that needs only the outcome. */
+export const NOTHING: RowView<undefined> = { key: "_nothing", select: "r.id", map: () => undefined };
+
 /** Statement text per view, so one prepared-statement name always names one text. */
 export function perView(build: (select: string) => string) {
   const texts = new Map<string, string>();

@@ -40,6 +40,7 @@ interface RequestOptions {
   /** sends an Idempotency-Key (generated once per call unless given) so retries never create twice */
   idempotencyKey?: string | true;
   signal?: AbortSignal;
+  headers?: Record<string, string>;
 }
 
 const seg = (v: string | number) => encodeURIComponent(String(v));
@@ -75,6 +76,7 @@ export class AgentOpsClient {
       accept: "application/json",
     };
     if (opts.body !== undefined) headers["content-type"] = "application/json";
+    Object.assign(headers, opts.headers);
     if (opts.idempotencyKey) {
       headers["idempotency-key"] = opts.idempotencyKey === true ? randomUUID() : opts.idempotencyKey;
     }
@@ -240,11 +242,23 @@ export class AgentOpsClient {
       })
     ).task;
   }
+  /** Completes many in one request; each item succeeds or fails on its own. */
   async completeMany(items: Array<{ id: string | number; claim_token: string; result?: unknown }>) {
     return (
       await this.request<{ results: BatchCompleteResult[] }>("POST", "/v1/tasks/complete", {
         body: { tasks: items },
       })
+    ).results;
+  }
+  /** completeMany without the tasks echoed back (`Prefer: return=minimal`): only each outcome. */
+  async completeManyMinimal(items: Array<{ id: string | number; claim_token: string; result?: unknown }>) {
+    return (
+      await this.request<{
+        results: Array<
+          | Omit<Extract<BatchCompleteResult, { ok: true }>, "task">
+          | Extract<BatchCompleteResult, { ok: false }>
+        >;
+      }>("POST", "/v1/tasks/complete", { body: { tasks: items }, headers: { prefer: "return=minimal" } })
     ).results;
   }
   async addUpdate(

@@ -139,3 +139,42 @@ describe("the answers built by Postgres", () => {
     ]);
   });
 });
+
+describe("Prefer: return=minimal on a batch completion", () => {
+  it("answers each item's outcome without the task, and completes them all the same", async () => {
+    const agent = await hub.agent("minimal", ["minimal"]);
+    for (const title of ["n1", "n2", "n3"]) {
+      await hub.call("POST", "/v1/tasks", { body: { title, required_capabilities: ["minimal"] } });
+    }
+    const claimed = (await hub.call("POST", "/v1/tasks/claim", { key: agent, body: { limit: 3 } })).body
+      .tasks;
+    const [a, b, c] = claimed;
+    const r = await hub.call("POST", "/v1/tasks/complete", {
+      key: agent,
+      headers: { prefer: "respond-async, return=minimal" },
+      body: {
+        tasks: [
+          { id: a.id, claim_token: a.claim_token, result: 1 },
+          { id: b.number, claim_token: c.claim_token },
+          { id: c.id, claim_token: c.claim_token },
+        ],
+      },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("preference-applied")).toBe("return=minimal");
+    expect(r.body.results).toEqual([
+      { id: a.id, ok: true },
+      { id: b.number, ok: false, error: expect.objectContaining({ code: "lease_conflict" }) },
+      { id: c.id, ok: true },
+    ]);
+    const statuses = await Promise.all(
+      [a, b, c].map(async (t) => (await hub.call("GET", `/v1/tasks/${t.id}`)).body.task.status),
+    );
+    expect(statuses).toEqual(["completed", "in_progress", "completed"]);
+
+    // the SDK's way to ask for it
+    const sdk = new AgentOpsClient({ baseUrl: hub.url, apiKey: agent });
+    const results = await sdk.completeManyMinimal([{ id: b.id, claim_token: b.claim_token }]);
+    expect(results).toEqual([{ id: b.id, ok: true }]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { NOTHING } from "../../core/row-view.ts";
 import { blockTask, completeTasksAs, failTask } from "../../core/task-transitions.ts";
 import { HubError, isHubError } from "../../errors.ts";
 import { actorOf } from "../auth.ts";
@@ -201,23 +202,31 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
     },
     async (request, reply) => {
       const caller = ctx.auth.callerOf(request);
-      const results = await completeTasksAs(
-        ctx.sql,
-        request.body.tasks.map((t) => ({
-          ref: t.id,
-          ...(t.claim_token === undefined ? {} : { claimToken: t.claim_token }),
-          result: t.result ?? null,
-        })),
-        { actor: actorOf(caller) },
-        taskJson,
-        (dto: JsonText) => dto,
-        taskDtoJson,
-      );
+      const items = request.body.tasks.map((t) => ({
+        ref: t.id,
+        ...(t.claim_token === undefined ? {} : { claimToken: t.claim_token }),
+        result: t.result ?? null,
+      }));
+      const op = { actor: actorOf(caller) };
+      // RFC 7240: an agent that only needs each item's outcome skips the tasks' echo.
+      const minimal = prefersMinimal(request.headers.prefer);
+      const results = minimal
+        ? await completeTasksAs(
+            ctx.sql,
+            items,
+            op,
+            NOTHING,
+            () => undefined,
+            () => undefined,
+          )
+        : await completeTasksAs(ctx.sql, items, op, taskJson, (dto: JsonText) => dto, taskDtoJson);
+      if (minimal) reply.header("preference-applied", "return=minimal");
       let done = 0;
       const out = results.map((r) => {
         if (r.ok) {
           done += 1;
-          return jsonObject({ id: { value: r.ref }, ok: { value: true }, task: r.task });
+          const ok = { id: { value: r.ref }, ok: { value: true } };
+          return jsonObject(r.task === undefined ? ok : { ...ok, task: r.task });
         }
         return JSON.stringify({ id: r.ref, ok: false, error: r.error }) as JsonText;
       });
@@ -226,3 +235,9 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
     },
   );
 }
+
+/** `Prefer: return=minimal` (RFC 7240), among other preferences or alone. */
+export const prefersMinimal = (prefer: string | string[] | undefined) =>
+  [prefer ?? []]
+    .flat()
+    .some((h) => h.split(",").some((p) => p.split(";")[0]?.trim().toLowerCase() === "return=minimal"));
