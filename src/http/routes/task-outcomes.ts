@@ -153,6 +153,12 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
       schema: {
         tags: ["claims"],
         summary: "Complete many tasks in one request; each item succeeds or fails on its own",
+        description:
+          "With `Prefer: return=minimal` each result carries only `id` and `ok` (or `error`), not the task.",
+        headers: {
+          type: "object",
+          properties: { prefer: { type: "string", description: "`return=minimal`: leave the tasks out" } },
+        },
         body: {
           type: "object",
           additionalProperties: false,
