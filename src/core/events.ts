@@ -70,7 +70,8 @@ export async function listEvents(sql: Sql, f: ListEventsFilter = {}): Promise<Hu
   }
   const limit = f.limit === undefined ? 100 : requireInt("limit", f.limit, 1, 1000);
   const r = await sql.query<EventRow>(
-    `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at
+    `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at,
+            (SELECT f.seq FROM event_feed f WHERE f.event_id = events.id) AS seq
      FROM events
      WHERE ($1::bigint IS NULL OR id > $1)
        AND ($2::text[] IS NULL OR event_type = ANY($2))

@@ -203,10 +203,13 @@ export interface EventRow {
   actor: string | null;
   payload: Json;
   created_at: Date;
+  /** event_feed.seq, where the query joins it */
+  seq?: number | string;
 }
 
 export const eventFromRow = (r: EventRow): HubEvent => ({
   id: num(r.id),
+  ...(r.seq === undefined || r.seq === null ? {} : { seq: num(r.seq) }),
   type: r.event_type,
   entityType: r.entity_type,
   entityId: r.entity_id,

@@ -104,6 +104,11 @@ export interface Agent {
 
 export interface HubEvent {
   id: number;
+  /**
+   * Its place in the order events were published in (event_feed.seq): what a stream resumes
+   * from. Set on events that come from the outbox relay or the cluster feed.
+   */
+  seq?: number;
   type: string;
   entityType: string | null;
   entityId: string | null;

@@ -121,16 +121,21 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
   async function verdict(event: HubEvent, start: StartPoint): Promise<"emit" | "history"> {
     const since = Date.now();
     for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
-      const r = await sql.query<{ queued: boolean; before_start: boolean }>(
+      const r = await sql.query<{ queued: boolean; before_start: boolean; seq: number | string | null }>(
         `SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id) AS queued,
-                pg_visible_in_snapshot(e.tx_id, $2::text::pg_snapshot) AS before_start
+                pg_visible_in_snapshot(e.tx_id, $2::text::pg_snapshot) AS before_start,
+                (SELECT f.seq FROM event_feed f WHERE f.event_id = e.id) AS seq
          FROM events e WHERE e.id = $1`,
         [event.id, start.snapshot],
       );
       const row = r.rows[0];
       // No row: pruned, or not this database's outbox; nothing to wait for.
       if (!row) return "emit";
-      if (!row.queued) return row.before_start && !start.queued.has(event.id) ? "history" : "emit";
+      if (!row.queued) {
+        // its place in the order of publication, for the streams that resume from it
+        if (row.seq !== null) event.seq = Number(row.seq);
+        return row.before_start && !start.queued.has(event.id) ? "history" : "emit";
+      }
       if (Date.now() - since >= holdMaxMs) {
         log.warn(
           { eventId: event.id },

@@ -93,6 +93,12 @@ const SELECT_SAFE = `SELECT e.id, e.event_type, e.entity_type, e.entity_id, e.ac
   WHERE e.tx_id < coalesce(ours.oldest, pg_snapshot_xmax(snap.s))
   ORDER BY o.event_id`;
 
+// ORDER BY the given order: seq follows it (rows reach the insert in that order).
+const FEED = `INSERT INTO event_feed (event_id)
+  SELECT u.id FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, n) ORDER BY u.n
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING seq, event_id`;
+
 const SET_ASIDE = `WITH gone AS (DELETE FROM outbox WHERE event_id = $1 RETURNING event_id, attempts)
   INSERT INTO outbox_set_aside (event_id, attempts, error)
   SELECT event_id, attempts + 1, $2 FROM gone
@@ -166,6 +172,17 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     if (published.length > 0) {
       await tx.query("DELETE FROM outbox WHERE event_id = ANY($1::bigint[])", [published.map((e) => e.id)]);
     }
+    // Their places in the order of publication, in the order they went out (a republished one
+    // has its place already, from when it was set aside).
+    const fed = [...published, ...setAside].filter((e) => !republished.has(e.id)).sort((a, b) => a.id - b.id);
+    if (fed.length > 0) {
+      const r = await tx.query<{ seq: number; event_id: number }>(FEED, [fed.map((e) => e.id)]);
+      const seqs = new Map(r.rows.map((x) => [Number(x.event_id), Number(x.seq)]));
+      for (const e of fed) {
+        const seq = seqs.get(e.id);
+        if (seq !== undefined) e.seq = seq;
+      }
+    }
     // Full: the first batchSize queued events were all safe; more may wait behind them.
     const full = error === undefined && rows.length === batchSize;
     let held = false;
@@ -197,9 +214,8 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       counters.published += outcome.published.length;
       counters.setAside += outcome.setAside.length;
       // A set-aside event still reaches this process's own consumers, in its place in the order.
-      for (const e of [...outcome.published, ...outcome.setAside].sort((a, b) => a.id - b.id)) {
-        if (!outcome.republished.has(e.id)) bus?.emit(e);
-      }
+      const local = [...outcome.published, ...outcome.setAside].filter((e) => !outcome.republished.has(e.id));
+      for (const e of local.sort((a, b) => a.id - b.id)) bus?.emit(e);
       return outcome;
     };
     const p = chain.then(run, run);

@@ -106,6 +106,7 @@ export const agentDto = (a: Agent) => ({
 
 export const eventDto = (e: HubEvent) => ({
   id: e.id,
+  ...(e.seq === undefined ? {} : { seq: e.seq }),
   type: e.type,
   entity_type: e.entityType,
   entity_id: e.entityId,

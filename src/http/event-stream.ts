@@ -4,7 +4,7 @@ import type { HubEvent } from "../core/types.ts";
 import type { RouteContext } from "./context.ts";
 import { eventDto } from "./dto.ts";
 import { type EventTypeFilter, matchesType } from "./event-filter.ts";
-import { serveSse } from "./sse.ts";
+import { serveSse, sseId } from "./sse.ts";
 
 const REPLAY_PAGE = 500;
 /** A client this far behind is cut off; it resumes with Last-Event-ID. */
@@ -13,17 +13,19 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const SEEN_WINDOW = 10_000;
 
 /**
- * Published events after `since`, in id order. Only published ones: every event not yet
- * published reaches the bus after the subscription made before this query, so replay plus
- * live has no gap, and duplicates are dropped by id.
+ * Published events after the place `since` in the order of publication (event_feed.seq). Only
+ * published ones: every event not yet published reaches the bus after the subscription made
+ * before this query, so replay plus live has no gap, and duplicates are dropped by id.
  */
 async function replayPage(ctx: RouteContext, since: number, filter: EventTypeFilter): Promise<HubEvent[]> {
   const all = filter.exact.length === 0 && filter.prefixes.length === 0;
+  // The feed by its key, each event by its own (OFFSET 0 keeps the planner from joining whole tables).
   const r = await ctx.sql.query<EventRow>(
-    `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at FROM events
-     WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)
-       AND ($2::boolean OR event_type = ANY($3::text[]) OR event_type LIKE ANY($4::text[]))
-     ORDER BY id LIMIT $5`,
+    `SELECT f.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
+     FROM event_feed f, LATERAL (SELECT * FROM events WHERE id = f.event_id OFFSET 0) e
+     WHERE f.seq > $1
+       AND ($2::boolean OR e.event_type = ANY($3::text[]) OR e.event_type LIKE ANY($4::text[]))
+     ORDER BY f.seq LIMIT $5`,
     [since, all, filter.exact, filter.prefixes.map((p) => `${p.replace(/[\\%_]/g, "\\$&")}%`), REPLAY_PAGE],
   );
   return r.rows.map(eventFromRow);
@@ -57,11 +59,11 @@ export async function streamEvents(
               for (const e of page) send(e);
               const last = page.at(-1);
               if (!last || page.length < REPLAY_PAGE) break;
-              cursor = last.id;
+              cursor = last.seq ?? cursor;
             }
           },
     filter: (e) => matchesType(opts.filter, e),
-    frame: (e) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(eventDto(e))}\n\n`,
+    frame: (e) => `${sseId(e)}event: ${e.type}\ndata: ${JSON.stringify(eventDto(e))}\n\n`,
     heartbeatMs: ctx.options.sseHeartbeatMs,
     closing: ctx.closing,
     seenWindow: SEEN_WINDOW,

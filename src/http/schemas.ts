@@ -211,6 +211,11 @@ export const eventSchema = {
   type: "object",
   properties: {
     id: int,
+    seq: {
+      type: "integer",
+      description:
+        "its place in the order events were published in: what the SSE stream's ids and Last-Event-ID are (absent while unpublished)",
+    },
     type: str,
     entity_type: nstr,
     entity_id: nstr,

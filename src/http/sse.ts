@@ -44,6 +44,13 @@ export interface SseOptions {
 export const PING = ": ping\n\n";
 
 /**
+ * The `id:` line of an event: its place in the order of publication, which a reconnecting
+ * client sends back as Last-Event-ID. An event without one (not from the relay) gets no id
+ * line, so the client keeps the last place it had.
+ */
+export const sseId = (e: HubEvent) => (e.seq === undefined ? "" : `id: ${e.seq}\n`);
+
+/**
  * Serves one event stream on a response the caller has already hijacked. Resolves once the
  * replay is done (the live part goes on until the stream closes).
  */

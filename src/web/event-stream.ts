@@ -3,7 +3,7 @@ import { type EventRow, eventFromRow } from "../core/rows.ts";
 import type { HubEvent } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
 import type { EventBusLike } from "../http/deps.ts";
-import { PING, serveSse } from "../http/sse.ts";
+import { PING, serveSse, sseId } from "../http/sse.ts";
 import type { Logger } from "../logger.ts";
 import { sessionIsLive } from "./sessions.ts";
 
@@ -59,17 +59,18 @@ export async function streamWebEvents(
       since === undefined
         ? undefined
         : async (send) => {
+            // after the place `since` in the order of publication (see src/http/event-stream.ts)
             const r = await deps.sql.query<EventRow>(
-              `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at FROM events
-               WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)
-               ORDER BY id LIMIT $2`,
+              `SELECT f.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
+               FROM event_feed f, LATERAL (SELECT * FROM events WHERE id = f.event_id OFFSET 0) e
+               WHERE f.seq > $1 ORDER BY f.seq LIMIT $2`,
               [since, REPLAY_LIMIT],
             );
             const events = r.rows.map(eventFromRow);
             // Far behind: one event is enough, the page re-fetches everything it shows anyway.
             for (const e of events.length === REPLAY_LIMIT ? events.slice(-1) : events) send(e);
           },
-    frame: (e) => `id: ${e.id}\ndata: ${JSON.stringify(slim(e))}\n\n`,
+    frame: (e) => `${sseId(e)}data: ${JSON.stringify(slim(e))}\n\n`,
     heartbeatMs: deps.heartbeatMs,
     // Each heartbeat re-checks the session instead of only pinging.
     onHeartbeat: (stream) => {

@@ -106,11 +106,7 @@ export async function registerWebRoutes(app: FastifyInstance, deps: WebDeps): Pr
       reply.code(status).type("text/html; charset=utf-8").send(body.value);
 
     const lastEventId = async () => {
-      const r = await sql.query<{ id: string | null }>(
-        // newest first, so the scan stops at the first published event
-        `SELECT e.id::text AS id FROM events e
-         WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id) ORDER BY e.id DESC LIMIT 1`,
-      );
+      const r = await sql.query<{ id: string | null }>("SELECT max(seq)::text AS id FROM event_feed");
       return Number(r.rows[0]?.id ?? 0);
     };
 

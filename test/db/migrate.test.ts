@@ -154,7 +154,13 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     );
     const [published, tried, waiting] = ids.rows.map((r) => Number(r.id));
     const r = await migrate(old.sql);
-    expect(r.applied).toEqual(["outbox_table", "outbox_set_aside"]);
+    expect(r.applied).toEqual(["outbox_table", "outbox_set_aside", "event_feed"]);
+    // what was published keeps its id as its place in the feed: old stream cursors still resume
+    const feed = await old.sql.query<{ seq: number; event_id: number }>(
+      "SELECT seq, event_id FROM event_feed WHERE event_id = ANY($1::bigint[])",
+      [[published, tried, waiting]],
+    );
+    expect(feed.rows.map((f) => [Number(f.seq), Number(f.event_id)])).toEqual([[published, published]]);
     const queued = await old.sql.query<{ event_id: number; attempts: number }>(
       "SELECT event_id, attempts FROM outbox ORDER BY event_id",
     );

@@ -1,4 +1,6 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/wait.ts";
 import { ADMIN_KEY, type Hub, startHub } from "./harness.ts";
 import { openSse } from "./sse-client.ts";
 
@@ -18,7 +20,9 @@ const createTask = async (title: string) => {
 
 const eventsFor = async (taskId: string) => {
   const r = await hub.call("GET", "/v1/events?type=task.created&limit=1000");
-  return (r.body.events as Array<{ id: number; entity_id: string }>).filter((e) => e.entity_id === taskId);
+  return (r.body.events as Array<{ id: number; seq?: number; entity_id: string }>).filter(
+    (e) => e.entity_id === taskId,
+  );
 };
 
 describe("events", () => {
@@ -43,7 +47,8 @@ describe("events", () => {
 
     const stream = await openSse(`${hub.url}/v1/events/stream?type=task.created`, {
       authorization: `Bearer ${ADMIN_KEY}`,
-      "last-event-id": String(seen?.id),
+      // a stream resumes from a place in the order of publication: the event's seq
+      "last-event-id": String(seen?.seq),
     });
     expect(stream.status).toBe(200);
     expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -75,7 +80,7 @@ describe("events", () => {
     const [cursor] = await eventsFor(before.id);
     // tasks created while the stream connects and replays
     const burst = Promise.all(Array.from({ length: 30 }, (_, i) => createTask(`burst ${i}`)));
-    const stream = await openSse(`${hub.url}/v1/events/stream?since=${cursor?.id}&type=task.*`, {
+    const stream = await openSse(`${hub.url}/v1/events/stream?since=${cursor?.seq}&type=task.*`, {
       authorization: `Bearer ${ADMIN_KEY}`,
     });
     const created = await burst;
@@ -89,6 +94,63 @@ describe("events", () => {
     expect(new Set(got).size).toBe(created.length);
     expect(got.length).toBe(created.length); // no duplicates
     stream.close();
+  });
+
+  it("resumes after an event published before one with a lower id, without skipping that one", async () => {
+    const client = async () => {
+      const c = new pg.Client({ connectionString: hub.db.url });
+      await c.connect();
+      return c;
+    };
+    const [early, open, late] = await Promise.all([client(), client(), client()]);
+    const insert = async (c: pg.Client, title: string) =>
+      Number(
+        (
+          await c.query<{ id: string }>(
+            `INSERT INTO events (event_type, entity_type, entity_id, payload)
+             VALUES ('task.created', 'task', $1, jsonb_build_object('title', $1::text)) RETURNING id`,
+            [title],
+          )
+        ).rows[0]?.id,
+      );
+    try {
+      // Three transactions take their ids in this order: early, open, late. late writes its
+      // event first (lower id) and commits; early writes after it (higher id) and commits;
+      // open stays open, so late's event must wait for it while early's may go at once.
+      await early.query("BEGIN");
+      await early.query("SELECT pg_current_xact_id()");
+      await open.query("BEGIN");
+      await open.query("SELECT pg_current_xact_id()");
+      await late.query("BEGIN");
+      const lowId = await insert(late, "reorder low id");
+      await late.query("COMMIT");
+      const highId = await insert(early, "reorder high id");
+      await early.query("COMMIT");
+      expect(lowId).toBeLessThan(highId);
+
+      const seqOf = async (id: number) => {
+        const r = await hub.db.sql.query<{ seq: string }>("SELECT seq FROM event_feed WHERE event_id = $1", [
+          id,
+        ]);
+        return r.rows[0] ? Number(r.rows[0].seq) : undefined;
+      };
+      const highSeq = await waitFor(() => seqOf(highId), { what: "the higher id published" });
+      expect(await seqOf(lowId)).toBeUndefined();
+      // a client saw the higher one, then lost its connection; the lower one goes out after
+      await open.query("COMMIT");
+      const lowSeq = await waitFor(() => seqOf(lowId), { what: "the lower id published" });
+      expect(lowSeq).toBeGreaterThan(highSeq);
+
+      const stream = await openSse(`${hub.url}/v1/events/stream?type=task.created`, {
+        authorization: `Bearer ${ADMIN_KEY}`,
+        "last-event-id": String(highSeq),
+      });
+      await stream.until(() => stream.messages.some((m) => JSON.parse(m.data).id === lowId));
+      expect(stream.messages.some((m) => JSON.parse(m.data).id === highId)).toBe(false);
+      stream.close();
+    } finally {
+      await Promise.all([early, open, late].map((c) => c.end()));
+    }
   });
 
   it("refuses a stream without a key", async () => {
