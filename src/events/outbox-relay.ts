@@ -35,7 +35,7 @@ export interface OutboxRelayOptions {
 }
 
 export interface OutboxRelayCounters {
-  /** events published and marked */
+  /** events published and taken off the queue */
   published: number;
   /** failed batches (each is retried after a backoff) */
   failures: number;
@@ -107,7 +107,8 @@ const SET_ASIDE = `WITH gone AS (DELETE FROM outbox WHERE event_id = $1 RETURNIN
 
 /**
  * The transactional outbox's publisher: moves committed events from the `events` table to the
- * publisher in order, marking each published only after its ack, then feeds the local bus.
+ * publisher in order, taking each off the queue (and giving it its place in event_feed) only
+ * after its ack, then feeds the local bus.
  */
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const { sql, publisher, bus } = opts;
