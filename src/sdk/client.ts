@@ -325,6 +325,7 @@ export class AgentOpsClient {
    * is missed. Ends when `signal` aborts.
    */
   async *streamEvents(opts: {
+    /** an event's `seq` (its place in the order of publication): the events after it first */
     since?: number;
     types?: string[];
     signal: AbortSignal;
@@ -348,7 +349,8 @@ export class AgentOpsClient {
         }
         failures = 0;
         for await (const e of parseSse(res)) {
-          last = e.id;
+          // the stream resumes from the order of publication, not from event ids
+          if (e.seq !== undefined) last = e.seq;
           yield e;
         }
       } catch (e) {

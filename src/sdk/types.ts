@@ -128,6 +128,8 @@ export interface Agent {
 
 export interface HubEvent {
   id: number;
+  /** its place in the order events were published in: what a stream resumes from */
+  seq?: number;
   type: string;
   entity_type: string | null;
   entity_id: string | null;

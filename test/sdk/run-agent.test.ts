@@ -45,6 +45,62 @@ describe("AgentOpsClient", () => {
     expect(bad).toMatchObject({ status: 401, code: "unauthorized" });
   });
 
+  it("follows the event stream across a dropped connection: every event once, in order", async () => {
+    // places in the order of publication no longer equal event ids (as after any reordering)
+    await hub.db.sql.query(
+      "SELECT setval(pg_get_serial_sequence('event_feed', 'seq'), (SELECT coalesce(max(id), 0) FROM events) + 1000)",
+    );
+    // tasks no agent of the other tests can claim
+    const only = { required_capabilities: ["stream-watcher"] };
+    const before = await admin.createTask({ title: "stream before", ...only });
+    await hub.relay.drain();
+    const listed = await admin.listEvents({ types: ["task.created"], limit: 1000 });
+    const created = listed.events.find((e) => e.entity_id === before.id);
+    expect(created?.seq).not.toBe(created?.id);
+    const since = created?.seq ?? 0;
+    expect(since).toBeGreaterThan(0);
+    const titles = ["stream 1", "stream 2", "stream 3"];
+    for (const title of titles.slice(0, 2)) await admin.createTask({ title, ...only });
+    await hub.relay.drain();
+
+    // the first connection drops after its second event; what the SDK resumes from is recorded
+    const resumedFrom: (string | null)[] = [];
+    const dropping: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!String(input).includes("/v1/events/stream")) return res;
+      resumedFrom.push(new Headers(init?.headers).get("last-event-id"));
+      if (resumedFrom.length > 1 || !res.body) return res;
+      const reader = res.body.getReader();
+      let events = 0;
+      const cut = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { done, value } = await reader.read();
+          if (done) return controller.close();
+          controller.enqueue(value);
+          events += (new TextDecoder().decode(value).match(/\ndata: /g) ?? []).length;
+          if (events >= 2) {
+            await reader.cancel();
+            controller.close();
+          }
+        },
+      });
+      return new Response(cut, { status: res.status, headers: res.headers });
+    };
+    const client = new AgentOpsClient({ baseUrl: hub.url, apiKey: ADMIN_KEY, fetch: dropping });
+    const stop = new AbortController();
+    const seen: { title: string; seq: number | undefined }[] = [];
+    const following = (async () => {
+      for await (const e of client.streamEvents({ since, types: ["task.created"], signal: stop.signal })) {
+        seen.push({ title: String(e.payload.title), seq: e.seq });
+        if (seen.length === 2) await admin.createTask({ title: "stream 3", ...only });
+        if (seen.length === 3) stop.abort();
+      }
+    })();
+    await following;
+    expect(seen.map((e) => e.title)).toEqual(titles);
+    expect(resumedFrom).toEqual([String(since), String(seen[1]?.seq)]);
+  });
+
   it("retries 429 and 503 after Retry-After, and gives up with the typed error", async () => {
     const statuses: number[] = [];
     let refuse = 2;
