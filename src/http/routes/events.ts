@@ -78,11 +78,16 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext) {
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { since: digits("an event id: replay events after it"), type: typeParam },
+          properties: {
+            since: digits(
+              "an event's seq (its place in the order of publication): replay what was published after it",
+            ),
+            type: typeParam,
+          },
         },
         headers: {
           type: "object",
-          properties: { "last-event-id": digits("the id of the last event received") },
+          properties: { "last-event-id": digits("the last `id:` received: that event's seq") },
         },
         response: { 200: { type: "string", description: "text/event-stream" }, ...errorResponses },
       },
