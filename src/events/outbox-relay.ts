@@ -58,8 +58,11 @@ interface BatchOutcome {
   published: HubEvent[];
   /** refused by NATS for good (too large), moved to outbox_set_aside */
   setAside: HubEvent[];
-  /** queued again after being set aside: the local bus had them then */
-  republished: Set<number>;
+  /**
+   * what this process's own consumers get, in the order of publication: the published and the
+   * set-aside events, less those queued again after being set aside (the bus had them then)
+   */
+  delivered: HubEvent[];
   /** the batch was full: more may be waiting */
   full: boolean;
   /** unpublished events exist that are not safe yet (an older transaction is still open) */
@@ -136,7 +139,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         return {
           published: [],
           setAside: [],
-          republished: new Set(),
+          delivered: [],
           full: false,
           held: false,
           locked: true,
@@ -175,11 +178,13 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     }
     // Their places in the order of publication, in the order they went out (a republished one
     // has its place already, from when it was set aside).
-    const fed = [...published, ...setAside].filter((e) => !republished.has(e.id)).sort((a, b) => a.id - b.id);
-    if (fed.length > 0) {
-      const r = await tx.query<{ seq: number; event_id: number }>(FEED, [fed.map((e) => e.id)]);
+    const delivered = [...published, ...setAside]
+      .filter((e) => !republished.has(e.id))
+      .sort((a, b) => a.id - b.id);
+    if (delivered.length > 0) {
+      const r = await tx.query<{ seq: number; event_id: number }>(FEED, [delivered.map((e) => e.id)]);
       const seqs = new Map(r.rows.map((x) => [Number(x.event_id), Number(x.seq)]));
-      for (const e of fed) {
+      for (const e of delivered) {
         const seq = seqs.get(e.id);
         if (seq !== undefined) e.seq = seq;
       }
@@ -194,7 +199,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     return {
       published,
       setAside,
-      republished,
+      delivered,
       full,
       held,
       locked: false,
@@ -215,8 +220,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       counters.published += outcome.published.length;
       counters.setAside += outcome.setAside.length;
       // A set-aside event still reaches this process's own consumers, in its place in the order.
-      const local = [...outcome.published, ...outcome.setAside].filter((e) => !outcome.republished.has(e.id));
-      for (const e of local.sort((a, b) => a.id - b.id)) bus?.emit(e);
+      for (const e of outcome.delivered) bus?.emit(e);
       return outcome;
     };
     const p = chain.then(run, run);
