@@ -1,5 +1,5 @@
-import { claimedTaskFromRow, type TaskRow } from "./rows.ts";
-import type { ClaimedTask } from "./types.ts";
+import { claimedTaskFromRow, type TaskRow, taskFromRow } from "./rows.ts";
+import type { ClaimedTask, Task } from "./types.ts";
 
 /**
  * What a hot-path statement (claim, complete) gives back for each task it changed: a select list
@@ -15,6 +15,7 @@ export interface RowView<T> {
 }
 
 export const TASK_ROWS: RowView<TaskRow> = { key: "", select: "r.*", map: (row: TaskRow) => row };
+export const TASKS: RowView<Task> = { key: "", select: "r.*", map: taskFromRow };
 export const CLAIMED_TASKS: RowView<ClaimedTask> = { key: "", select: "r.*", map: claimedTaskFromRow };
 
 /** Nothing but that the task changed: for a caller that needs only the outcome. */

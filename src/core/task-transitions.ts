@@ -4,7 +4,7 @@ import { inTransaction, mapDbErrors } from "./db-errors.ts";
 import { emitEvent } from "./events.ts";
 import { assertHolder, assertStatus } from "./lease-guard.ts";
 import { isUuid, type ParsedTaskRef, parseTaskRef } from "./refs.ts";
-import { type RowView, TASK_ROWS } from "./row-view.ts";
+import { type RowView, TASKS } from "./row-view.ts";
 import { type TaskRow, taskFromRow } from "./rows.ts";
 import type { Changed } from "./task-changes.ts";
 import {
@@ -247,23 +247,22 @@ export async function completeTasks(
   items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
   op: OpOptions,
 ): Promise<BatchResult[]> {
-  return completeTasksAs(sql, items, op, TASK_ROWS, taskFromRow, (t) => t);
+  return completeTasksAs(sql, items, op, TASKS, (t) => t);
 }
 
 /** completeTasks, each completed task answered as `view` says (`fromTask`: the slow path's). */
-export async function completeTasksAs<R, T>(
+export async function completeTasksAs<T>(
   sql: Sql,
   items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
   op: OpOptions,
-  view: RowView<R>,
-  fromRow: (row: R) => T,
+  view: RowView<T>,
   fromTask: (task: Task) => T,
 ): Promise<BatchResult<T>[]> {
   const done = await completeHeldItems(sql, items, op, view);
   const out: BatchResult<T>[] = [];
   for (const [n, item] of items.entries()) {
     if (done.has(n)) {
-      out.push({ ref: item.ref, ok: true, task: fromRow(done.get(n) as R) });
+      out.push({ ref: item.ref, ok: true, task: done.get(n) as T });
       continue;
     }
     try {

@@ -217,15 +217,8 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
       // RFC 7240: an agent that only needs each item's outcome skips the tasks' echo.
       const minimal = prefersMinimal(request.headers.prefer);
       const results = minimal
-        ? await completeTasksAs(
-            ctx.sql,
-            items,
-            op,
-            NOTHING,
-            () => undefined,
-            () => undefined,
-          )
-        : await completeTasksAs(ctx.sql, items, op, taskJson, (dto: JsonText) => dto, taskDtoJson);
+        ? await completeTasksAs(ctx.sql, items, op, NOTHING, () => undefined)
+        : await completeTasksAs(ctx.sql, items, op, taskJson, taskDtoJson);
       if (minimal) reply.header("preference-applied", "return=minimal");
       let done = 0;
       const out = results.map((r) => {
@@ -243,7 +236,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
 }
 
 /** `Prefer: return=minimal` (RFC 7240), among other preferences or alone. */
-export const prefersMinimal = (prefer: string | string[] | undefined) =>
+const prefersMinimal = (prefer: string | string[] | undefined) =>
   [prefer ?? []]
     .flat()
     .some((h) => h.split(",").some((p) => p.split(";")[0]?.trim().toLowerCase() === "return=minimal"));
