@@ -60,6 +60,9 @@ export async function hubDatabaseWithTasks(label: string, count: number): Promis
       [count],
     );
     await sql.query("ANALYZE tasks");
+    // What a part costs, measured by leaving it out, e.g.
+    // BENCH_SETUP_SQL="ALTER TABLE events DISABLE TRIGGER trg_events_outbox" (never in a report)
+    if (process.env.BENCH_SETUP_SQL) await sql.query(process.env.BENCH_SETUP_SQL);
   } finally {
     await sql.close();
   }

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { Pool } from "undici";
@@ -27,6 +28,22 @@ export interface SystemResult {
 }
 
 const now = () => performance.now();
+
+// e.g. BENCH_PERF_CTL=/tmp/perf-ctl with `perf record -a -D -1 --control fifo:/tmp/perf-ctl`: the
+// whole machine is recorded only while a system is being timed, not while its tasks are set up.
+const perfControl = (command: "enable" | "disable") => {
+  const fifo = process.env.BENCH_PERF_CTL;
+  if (fifo) writeFileSync(fifo, `${command}\n`);
+};
+const startTiming = () => {
+  perfControl("enable");
+  return now();
+};
+const secondsSince = (started: number) => {
+  const seconds = (now() - started) / 1000;
+  perfControl("disable");
+  return seconds;
+};
 const latencies = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return { claimP50Ms: round(percentile(s, 50)), claimP99Ms: round(percentile(s, 99)) };
@@ -131,7 +148,7 @@ async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
     const claimMs: number[] = [];
     let done = 0;
     const cpuBefore = await hubCpuSeconds(hub.url);
-    const started = now();
+    const started = startTiming();
     await Promise.all(
       keys.map(async (key) => {
         let t0 = now();
@@ -184,7 +201,7 @@ async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
         }
       }),
     );
-    const seconds = (now() - started) / 1000;
+    const seconds = secondsSince(started);
     const cpu = (await hubCpuSeconds(hub.url)) - cpuBefore;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, await hubRssMb(hub.url));
@@ -225,7 +242,7 @@ async function benchRawSql(count: number): Promise<SystemResult> {
   try {
     const claimMs: number[] = [];
     let done = 0;
-    const started = now();
+    const started = startTiming();
     await Promise.all(
       clients.map(async (c, i) => {
         for (;;) {
@@ -250,7 +267,7 @@ async function benchRawSql(count: number): Promise<SystemResult> {
         }
       }),
     );
-    const seconds = (now() - started) / 1000;
+    const seconds = secondsSince(started);
     if (done !== count) throw new Error(`raw SQL completed ${done} of ${count}`);
     return {
       system: "raw SQL (SKIP LOCKED claim, then complete)",
@@ -284,7 +301,7 @@ async function benchGraphile(count: number): Promise<SystemResult> {
     const finished = new Promise<void>((r) => {
       finish = r;
     });
-    const started = now();
+    const started = startTiming();
     const runner = await run({
       connectionString: db.url,
       concurrency: WORKERS,
@@ -308,7 +325,7 @@ async function benchGraphile(count: number): Promise<SystemResult> {
       if (Number(r.rows[0]?.n) === 0) break;
       await new Promise((res) => setTimeout(res, 5));
     }
-    const seconds = (now() - started) / 1000;
+    const seconds = secondsSince(started);
     await c.end();
     await runner.stop();
     return {
@@ -342,7 +359,7 @@ async function benchPgBoss(count: number): Promise<SystemResult> {
     const finished = new Promise<void>((r) => {
       finish = r;
     });
-    const started = now();
+    const started = startTiming();
     for (let w = 0; w < WORKERS; w++) {
       await boss.work("bench", { batchSize: BATCH, pollingIntervalSeconds: 0.5 }, async (jobs) => {
         done += jobs.length;
@@ -359,7 +376,7 @@ async function benchPgBoss(count: number): Promise<SystemResult> {
       if (left === 0) break;
       await new Promise((res) => setTimeout(res, 20));
     }
-    const seconds = (now() - started) / 1000;
+    const seconds = secondsSince(started);
     return {
       system: `pg-boss (${WORKERS} workers, batchSize ${BATCH})`,
       count,
