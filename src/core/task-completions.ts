@@ -237,8 +237,7 @@ export async function completeManyHeldAs<T>(
     extras: items.map((i) => extraJson(i.actor)),
     now,
   };
-  // Named: parsed once per connection (Postgres may still plan it per call: its row counts
-  // depend on the batch, which is why a lone completion takes the one-item statement).
+  // Named: prepared and planned once per connection (see postgres.ts).
   const r = await sql.query<{ item_n: number }>(
     many(view),
     MANY_PARAMS.map((k) => values[k]),
