@@ -15,6 +15,13 @@ export interface CoalescerOptions<I, O> {
   run(items: I[]): Promise<O[]>;
   maxInFlight?: number;
   maxBatch?: number;
+  /**
+   * Items that are each much work (a claim of 50 tasks) gain little from waiting to go with
+   * others, and a run of them can use a core of the database beside the run in flight: once
+   * the waiting items weigh `weight` or more, they start a run of their own, up to
+   * `maxInFlight` runs in all. Light items (a claim of one) still wait and go together.
+   */
+  heavy?: { weightOf(item: I): number; weight: number; maxInFlight: number };
 }
 
 interface Pending<I, O> {
@@ -45,9 +52,17 @@ export function createCoalescer<I, O>(opts: CoalescerOptions<I, O>): Coalescer<I
     }
   }
 
+  const heavy = opts.heavy;
+  let waitingWeight = 0;
+
+  const mayStart = () =>
+    inFlight < maxInFlight ||
+    (heavy !== undefined && inFlight < heavy.maxInFlight && waitingWeight >= heavy.weight);
+
   function pump() {
-    while (inFlight < maxInFlight && queue.length > 0) {
+    while (queue.length > 0 && mayStart()) {
       const batch = queue.splice(0, maxBatch);
+      if (heavy) for (const p of batch) waitingWeight -= heavy.weightOf(p.item);
       inFlight += 1;
       void runBatch(batch).finally(() => {
         inFlight -= 1;
@@ -60,6 +75,7 @@ export function createCoalescer<I, O>(opts: CoalescerOptions<I, O>): Coalescer<I
     submit(item) {
       return new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject });
+        if (heavy) waitingWeight += heavy.weightOf(item);
         pump();
       });
     },

@@ -71,6 +71,35 @@ describe("coalescer", () => {
     expect((settled[3] as PromiseFulfilledResult<number>).value).toBe(14);
   });
 
+  it("starts a run beside the one in flight for heavy items, up to the heavy limit; light ones wait", async () => {
+    const runs: number[][] = [];
+    const held = gate();
+    const c = createCoalescer<number, number>({
+      maxInFlight: 1,
+      heavy: { weightOf: (x) => x, weight: 25, maxInFlight: 3 },
+      run: async (items) => {
+        runs.push(items);
+        await held.opened;
+        return items;
+      },
+    });
+    const all = [c.submit(1), c.submit(2), c.submit(3)];
+    // light items wait for the run in flight, as without `heavy`
+    expect(runs).toEqual([[1]]);
+    all.push(c.submit(50));
+    // the waiting items now weigh 55: they go at once, beside the first run
+    expect(runs).toEqual([[1], [2, 3, 50]]);
+    all.push(c.submit(20), c.submit(10));
+    expect(runs).toEqual([[1], [2, 3, 50], [20, 10]]);
+    // at the heavy limit even a heavy item waits
+    all.push(c.submit(60));
+    expect(runs).toHaveLength(3);
+    expect(c.waiting).toBe(1);
+    held.open();
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 50, 20, 10, 60]);
+    expect(runs.at(-1)).toEqual([60]);
+  });
+
   it("rejects every item of a run that answers the wrong number of outputs, one by one", async () => {
     const c = createCoalescer<number, number>({ run: async () => [] });
     await expect(c.submit(1)).rejects.toThrow(/returned 0 of 1/);
