@@ -261,6 +261,23 @@ export class AgentOpsClient {
       }>("POST", "/v1/tasks/complete", { body: { tasks: items }, headers: { prefer: "return=minimal" } })
     ).results;
   }
+  /**
+   * completeManyMinimal, then the next tasks claimed in the same round trip, as a batch worker
+   * loops: one request per batch. A failed claim is `nextError`; the completions stand.
+   */
+  async completeManyAndClaimNext(
+    items: Array<{ id: string | number; claim_token: string; result?: unknown }>,
+    next: { limit?: number; capabilities?: string[]; projects?: string[] } = {},
+  ) {
+    const r = await this.request<{
+      results: Array<
+        Omit<Extract<BatchCompleteResult, { ok: true }>, "task"> | Extract<BatchCompleteResult, { ok: false }>
+      >;
+      next_tasks: ClaimedTask[];
+      next_error?: { code: string; message: string };
+    }>("POST", "/v1/tasks/complete", { body: { tasks: items, next }, headers: { prefer: "return=minimal" } });
+    return { results: r.results, next: r.next_tasks, ...(r.next_error ? { nextError: r.next_error } : {}) };
+  }
   async addUpdate(
     ref: string | number,
     u: { update_type: UpdateType; message: string; data?: Record<string, unknown>; claim_token?: string },

@@ -178,3 +178,69 @@ describe("Prefer: return=minimal on a batch completion", () => {
     expect(results).toEqual([{ id: b.id, ok: true }]);
   });
 });
+
+describe("a batch completion with next", () => {
+  it("completes the batch, then claims the caller's next batch in the same request", async () => {
+    const agent = await hub.agent("batcher", ["batch"]);
+    for (let i = 1; i <= 5; i++) {
+      await hub.call("POST", "/v1/tasks", { body: { title: `b${i}`, required_capabilities: ["batch"] } });
+    }
+    const first = (await hub.call("POST", "/v1/tasks/claim", { key: agent, body: { limit: 2 } })).body.tasks;
+    const r = await hub.call("POST", "/v1/tasks/complete", {
+      key: agent,
+      headers: { prefer: "return=minimal" },
+      body: {
+        tasks: first.map((t: { id: string; claim_token: string }) => ({
+          id: t.id,
+          claim_token: t.claim_token,
+        })),
+        next: { limit: 2 },
+      },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.results).toEqual(first.map((t: { id: string }) => ({ id: t.id, ok: true })));
+    expect(r.body.next_tasks.map((t: { title: string }) => t.title)).toEqual(["b3", "b4"]);
+    for (const t of r.body.next_tasks) {
+      expect(t).toMatchObject({ status: "in_progress", claimed_by: "batcher" });
+      expect(t.claim_token).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    for (const t of first) {
+      expect((await hub.call("GET", `/v1/tasks/${t.id}`)).body.task.status).toBe("completed");
+    }
+
+    // the SDK's batch loop: the last one, then nothing left
+    const sdk = new AgentOpsClient({ baseUrl: hub.url, apiKey: agent });
+    const items = r.body.next_tasks.map((t: { id: string; claim_token: string }) => ({
+      id: t.id,
+      claim_token: t.claim_token,
+      result: { n: t.id },
+    }));
+    const second = await sdk.completeManyAndClaimNext(items, { limit: 5 });
+    expect(second.results.every((x) => x.ok)).toBe(true);
+    expect(second.next.map((t) => t.title)).toEqual(["b5"]);
+    const last = second.next[0];
+    if (!last) throw new Error("expected b5");
+    const third = await sdk.completeManyAndClaimNext([{ id: last.id, claim_token: last.claim_token }]);
+    expect(third).toEqual({ results: [{ id: last.id, ok: true }], next: [] });
+  });
+
+  it("keeps the completions when the claim fails, and refuses next from the admin", async () => {
+    const agent = await hub.agent("batcher2", ["batch2"]);
+    await hub.call("POST", "/v1/tasks", { body: { title: "c1", required_capabilities: ["batch2"] } });
+    const [t] = (await hub.call("POST", "/v1/tasks/claim", { key: agent, body: {} })).body.tasks;
+    const r = await hub.call("POST", "/v1/tasks/complete", {
+      key: agent,
+      body: { tasks: [{ id: t.id, claim_token: t.claim_token }], next: { projects: ["no such project"] } },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.results[0]).toMatchObject({ id: t.id, ok: true, task: { status: "completed" } });
+    expect(r.body.next_tasks).toEqual([]);
+    expect(r.body.next_error.code).toBe("not_found");
+
+    const admin = await hub.call("POST", "/v1/tasks/complete", {
+      body: { tasks: [{ id: t.id }], next: {} },
+    });
+    expect(admin.status).toBe(400);
+    expect(admin.body.error.message).toMatch(/next/);
+  });
+});

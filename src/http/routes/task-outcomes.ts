@@ -55,7 +55,38 @@ const nextClaim = {
 
 interface BatchBody {
   tasks: Array<{ id: string | number; claim_token?: string; result?: unknown }>;
+  next?: NextClaim;
 }
+
+type NextClaim = NonNullable<OutcomeBody["next"]>;
+
+const nextResponse = {
+  next_tasks: { type: "array", items: claimedTaskSchema },
+  // the completions stand even when claiming the next failed
+  next_error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
+} as const;
+
+/** The answer's `next_tasks` (and `next_error`): the caller's next claim, after its completions. */
+async function claimAfter(
+  ctx: RouteContext,
+  agent: string,
+  next: NextClaim,
+): Promise<Record<string, JsonText | { value: unknown }>> {
+  try {
+    const tasks = await ctx.tasks.claimNext(agent, defined({ limit: next.limit ?? 1, ...next }));
+    if (tasks.length > 0) ctx.metrics.claims.inc({ mode: "next" }, tasks.length);
+    return { next_tasks: jsonArray(tasks) };
+  } catch (e) {
+    if (!isHubError(e)) throw e;
+    return { next_tasks: jsonArray([]), next_error: { value: { code: e.code, message: e.message } } };
+  }
+}
+
+const agentsOnly = (caller: { kind: string }, next: unknown) => {
+  if (next !== undefined && caller.kind !== "agent") {
+    throw new HubError("validation", "body.next is for agents: it claims for the caller");
+  }
+};
 
 const token = (b: OutcomeBody) => (b.claim_token === undefined ? {} : { claimToken: b.claim_token });
 
@@ -84,11 +115,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
 
   const complete = one("/tasks/:id/complete", "result", "Complete a task the agent holds", {
     body: { next: nextClaim },
-    response: {
-      next_tasks: { type: "array", items: claimedTaskSchema },
-      // the completion stands even when claiming the next failed
-      next_error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
-    },
+    response: nextResponse,
   });
   app.post<{ Params: { id: string }; Body: OutcomeBody }>(
     complete.path,
@@ -96,9 +123,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
     async (request, reply) => {
       const caller = ctx.auth.callerOf(request);
       const b = request.body ?? {};
-      if (b.next !== undefined && caller.kind !== "agent") {
-        throw new HubError("validation", "body.next is for agents: it claims for the caller");
-      }
+      agentsOnly(caller, b.next);
       const task = await asHolder(ctx, caller, () =>
         ctx.tasks.completeTask(
           request.params.id,
@@ -107,16 +132,8 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
         ),
       );
       ctx.metrics.completions.inc({ outcome: "completed" });
-      if (b.next === undefined) return sendJson(reply, jsonObject({ task }));
-      try {
-        const next = await ctx.tasks.claimNext(caller.name, defined({ limit: b.next.limit ?? 1, ...b.next }));
-        if (next.length > 0) ctx.metrics.claims.inc({ mode: "next" }, next.length);
-        return sendJson(reply, jsonObject({ task, next_tasks: jsonArray(next) }));
-      } catch (e) {
-        if (!isHubError(e)) throw e;
-        const next_error = { value: { code: e.code, message: e.message } };
-        return sendJson(reply, jsonObject({ task, next_tasks: jsonArray([]), next_error }));
-      }
+      const next = b.next === undefined ? {} : await claimAfter(ctx, caller.name, b.next);
+      return sendJson(reply, jsonObject({ task, ...next }));
     },
   );
 
@@ -154,7 +171,8 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
         tags: ["claims"],
         summary: "Complete many tasks in one request; each item succeeds or fails on its own",
         description:
-          "With `Prefer: return=minimal` each result carries only `id` and `ok` (or `error`), not the task.",
+          "With `Prefer: return=minimal` each result carries only `id` and `ok` (or `error`), not the task. " +
+          "With `next`, an agent claims its next tasks in the same request, after the completions.",
         headers: {
           type: "object",
           properties: { prefer: { type: "string", description: "`return=minimal`: leave the tasks out" } },
@@ -179,6 +197,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
                 },
               },
             },
+            next: nextClaim,
           },
         },
         response: {
@@ -200,6 +219,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
                   },
                 },
               },
+              ...nextResponse,
             },
           },
           ...errorResponses,
@@ -208,6 +228,7 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
     },
     async (request, reply) => {
       const caller = ctx.auth.callerOf(request);
+      agentsOnly(caller, request.body.next);
       const items = request.body.tasks.map((t) => ({
         ref: t.id,
         ...(t.claim_token === undefined ? {} : { claimToken: t.claim_token }),
@@ -230,7 +251,9 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
         return JSON.stringify({ id: r.ref, ok: false, error: r.error }) as JsonText;
       });
       if (done > 0) ctx.metrics.completions.inc({ outcome: "completed" }, done);
-      return sendJson(reply, jsonObject({ results: jsonArray(out) }));
+      const next =
+        request.body.next === undefined ? {} : await claimAfter(ctx, caller.name, request.body.next);
+      return sendJson(reply, jsonObject({ results: jsonArray(out), ...next }));
     },
   );
 }
