@@ -24,6 +24,7 @@ import {
 import { asStoredJson } from "../../src/core/task-payload-sql.ts";
 import type { Sql } from "../../src/db/sql.ts";
 import { BACKENDS } from "../helpers/db.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { asAgent, asPerson, registerWorker, settings, snapshot, unique, useDb } from "./fixtures.ts";
 
 /** What a payload looks like once stored as jsonb and read back. */
@@ -375,5 +376,100 @@ describe.each(BACKENDS)("one-statement paths on %s", (backend) => {
       ),
     ).rejects.toThrow(/Unicode/);
     expect(await snapshot(db.sql)).toEqual(before);
+  });
+});
+
+// A completion that waits on another writer's row lock must look again at who holds the task
+// once it gets it: never complete a task that changed hands meanwhile, and never fail for a
+// harmless change (the holder's own heartbeat).
+describe("a completion racing another writer on postgres", () => {
+  const db = useDb("postgres");
+  beforeAll(() => db.open());
+  afterAll(() => db.close());
+
+  /** Runs `write` in a transaction held open until `completing` waits on its row lock. */
+  async function whileWaiting<T>(write: string, params: unknown[], completing: () => Promise<T>) {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked: () => void = () => {};
+    const writing = new Promise<void>((r) => {
+      locked = r;
+    });
+    const tx = db.sql.transaction(async (t) => {
+      await t.query(write, params);
+      locked();
+      await held;
+    });
+    await writing;
+    const outcome = completing().then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    await waitFor(
+      async () =>
+        (
+          await db.sql.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0]?.n === 1,
+      { what: "the completion to wait on the row lock" },
+    );
+    release();
+    await tx;
+    return outcome;
+  }
+
+  const completedEvents = async (taskId: string) =>
+    listEvents(db.sql, { types: ["task.completed"], entityType: "task", entityId: taskId });
+
+  it("a task that changed hands meanwhile is not completed, alone or in a batch", async () => {
+    const agent = unique("race");
+    const other = unique("race-other");
+    await registerWorker(db.sql, agent);
+    await registerWorker(db.sql, other);
+    for (const batch of [false, true]) {
+      const created = await createTask(db.sql, { title: unique("race") }, asPerson);
+      const [t] = await claimNext(db.sql, agent, { limit: 1 }, settings);
+      if (t?.id !== created.id) throw new Error("setup");
+      // as when the lease expired and another agent claimed it
+      const takeover = "UPDATE tasks SET claimed_by = $2, claim_token = gen_random_uuid() WHERE id = $1";
+      const complete = (): Promise<unknown> =>
+        batch
+          ? completeTasks(db.sql, [{ ref: t.id, claimToken: t.claimToken, result: 1 }], asAgent(agent))
+          : completeTask(db.sql, t.id, { claimToken: t.claimToken, result: 1 }, asAgent(agent));
+      const outcome = await whileWaiting(takeover, [t.id, other], complete);
+      // a batch answers each item's error; a lone completion throws it
+      const error = batch
+        ? (outcome as { value: Array<{ error?: unknown }> }).value[0]?.error
+        : (outcome as { error: unknown }).error;
+      expect(error).toMatchObject({ code: "lease_conflict" });
+      expect((error as { message: string }).message).toContain(`held by ${other}`);
+      expect(await getTask(db.sql, t.id)).toMatchObject({ status: "in_progress", claimedBy: other });
+      expect(await completedEvents(t.id)).toEqual([]);
+    }
+  });
+
+  it("the holder's own heartbeat meanwhile does not stop the completion", async () => {
+    const agent = unique("race-hb");
+    await registerWorker(db.sql, agent);
+    for (const batch of [false, true]) {
+      const created = await createTask(db.sql, { title: unique("race-hb") }, asPerson);
+      const [t] = await claimNext(db.sql, agent, { limit: 1 }, settings);
+      if (t?.id !== created.id) throw new Error("setup");
+      const heartbeat = "UPDATE tasks SET lease_expires_at = now() + interval '10 minutes' WHERE id = $1";
+      const complete = (): Promise<unknown> =>
+        batch
+          ? completeTasks(db.sql, [{ ref: t.id, claimToken: t.claimToken, result: 2 }], asAgent(agent))
+          : completeTask(db.sql, t.id, { claimToken: t.claimToken, result: 2 }, asAgent(agent));
+      const outcome = await whileWaiting(heartbeat, [t.id], complete);
+      expect(outcome).not.toHaveProperty("error");
+      expect(await getTask(db.sql, t.id)).toMatchObject({ status: "completed", result: 2 });
+      const events = await completedEvents(t.id);
+      expect(events).toHaveLength(1);
+      expect(events[0]?.payload).toMatchObject({ previousStatus: "in_progress", completedBy: agent });
+    }
   });
 });
