@@ -19,7 +19,11 @@ export const TASKS: RowView<Task> = { key: "", select: "r.*", map: taskFromRow }
 export const CLAIMED_TASKS: RowView<ClaimedTask> = { key: "", select: "r.*", map: claimedTaskFromRow };
 
 /** Nothing but that the task changed: for a caller that needs only the outcome. */
-export const NOTHING: RowView<undefined> = { key: "_nothing", select: "r.id", map: () => undefined };
+export const NOTHING: RowView<undefined> = {
+  key: "_nothing",
+  select: "NULL::text AS dto",
+  map: () => undefined,
+};
 
 /** Statement text per view, so one prepared-statement name always names one text. */
 export function perView(build: (select: string) => string) {

@@ -9,6 +9,7 @@ import type { Sql } from "../db/sql.ts";
 import { isUuid, type ParsedTaskRef } from "./refs.ts";
 import { perView, type RowView, TASK_ROWS } from "./row-view.ts";
 import type { TaskRow } from "./rows.ts";
+import { type CheckedClaim, CLAIMED_ORDER, claimCtes } from "./task-leases.ts";
 import { summarize } from "./task-payload.ts";
 import { asStoredJson, taskPayloadSql } from "./task-payload-sql.ts";
 import type { Actor, TaskStatus } from "./types.ts";
@@ -178,9 +179,7 @@ const MANY_PARAMS = [
 // Only the first item that names a task (by id or number) may complete it here: a later item
 // for the same task must see the state the earlier one left, as when items ran one by one, so
 // it takes the slow path. Rows are locked in id order, so two batches cannot deadlock.
-const many = perView((select) =>
-  numbered(
-    `WITH items AS (
+const MANY_CTES = `items AS (
      SELECT x.n, x.token, x.result, x.summary, x.agent, x.extra,
             coalesce(x.id, (SELECT k.id FROM tasks k WHERE k.number = x.num)) AS task_id
      FROM unnest($n::int[], $ids::uuid[], $numbers::bigint[], $tokens::uuid[], $results::text[],
@@ -201,11 +200,42 @@ const many = perView((select) =>
                h.agent AS item_agent, h.extra AS item_extra
    ), done_rows AS (
      SELECT d.*, p.name AS project_name FROM done d LEFT JOIN projects p ON p.id = d.project_id
-   ), done_events AS (${EVENT("done_rows r", "r.previous_status", "r.item_summary", "r.item_agent", "r.item_extra")} ORDER BY r.item_n)
-   SELECT r.item_n, ${select} FROM done_rows r ORDER BY r.item_n`,
-    MANY_PARAMS,
-  ),
+   ), done_events AS (${EVENT("done_rows r", "r.previous_status", "r.item_summary", "r.item_agent", "r.item_extra")} ORDER BY r.item_n
+     RETURNING id)`;
+
+const many = perView((select) =>
+  numbered(`WITH ${MANY_CTES} SELECT r.item_n, ${select} FROM done_rows r ORDER BY r.item_n`, MANY_PARAMS),
 );
+
+const THEN_CLAIM_PARAMS = [...MANY_PARAMS, "claims", "lease"] as const;
+
+// The completions, then the claims: one whose `after` names an item is made only if that item
+// completed here (an agent's "complete this, then give me the next"); `after: null` always.
+// The claims cannot take a task completed here: it is not pending.
+const thenClaimTexts = new Map<string, string>();
+const manyThenClaim = (done: RowView<unknown>, claimed: RowView<unknown>) => {
+  const key = `${done.key}${claimed.key}`;
+  let text = thenClaimTexts.get(key);
+  if (text === undefined) {
+    text = numbered(
+      `WITH ${MANY_CTES}, claim_requests AS (
+         SELECT coalesce(jsonb_agg(q.c ORDER BY (q.c->>'n')::int), '[]'::jsonb) AS requests
+         FROM jsonb_array_elements($claims::text::jsonb) AS q(c)
+         WHERE (q.c->'after' = 'null'::jsonb OR (q.c->>'after')::int IN (SELECT item_n FROM done_rows))
+           -- read, so the completions' events are written first: they come first in the order
+           AND (SELECT count(*) FROM done_events) >= 0
+       ), ${claimCtes("(SELECT requests FROM claim_requests)", "$lease::double precision")}
+       SELECT false AS is_claim, r.item_n AS n, 0::bigint AS ord, ${done.select} FROM done_rows r
+       UNION ALL
+       SELECT true, r.claim_n, row_number() OVER (ORDER BY ${CLAIMED_ORDER}), ${claimed.select}
+       FROM claimed_rows r
+       ORDER BY is_claim, n, ord`,
+      THEN_CLAIM_PARAMS,
+    );
+    thenClaimTexts.set(key, text);
+  }
+  return text;
+};
 
 /**
  * Many completions by their holder in one statement. Returns the completed rows by item place;
@@ -226,6 +256,53 @@ export async function completeManyHeldAs<T>(
   now: Date | null,
   view: RowView<T>,
 ): Promise<Map<number, T>> {
+  // Named: prepared and planned once per connection (see postgres.ts).
+  const r = await sql.query<{ item_n: number }>(
+    many(view),
+    manyParams(items, now),
+    `agentops_complete_many${view.key}`,
+  );
+  return new Map(r.rows.map((row) => [Number(row.item_n), view.map(row)]));
+}
+
+/** A claim to make after completions: `after`, the item that must complete first (or null). */
+export type ClaimAfter = CheckedClaim & { after: number | null };
+
+/**
+ * completeManyHeldAs, then claims in the same statement (one round trip, one commit). The two
+ * views must select the same columns (the REST API's: one JSON text each). Returns the
+ * completed tasks by item place, and the claimed ones by claim place (`n`); a claim whose
+ * `after` item missed was not made, and is missing.
+ */
+export async function completeManyThenClaimAs<T, C>(
+  sql: Sql,
+  items: readonly HeldItem[],
+  now: Date | null,
+  claims: readonly ClaimAfter[],
+  leaseSeconds: number,
+  views: { done: RowView<T>; claimed: RowView<C> },
+): Promise<{ done: Map<number, T>; claimed: Map<number, C[]> }> {
+  const r = await sql.query<{ is_claim: boolean; n: number }>(
+    manyThenClaim(views.done, views.claimed),
+    [...manyParams(items, now), JSON.stringify(claims), leaseSeconds],
+    `agentops_complete_then_claim${views.done.key}${views.claimed.key}`,
+  );
+  const done = new Map<number, T>();
+  const claimed = new Map<number, C[]>();
+  for (const row of r.rows) {
+    const n = Number(row.n);
+    if (!row.is_claim) {
+      done.set(n, views.done.map(row));
+      continue;
+    }
+    const list = claimed.get(n) ?? [];
+    list.push(views.claimed.map(row));
+    claimed.set(n, list);
+  }
+  return { done, claimed };
+}
+
+function manyParams(items: readonly HeldItem[], now: Date | null): unknown[] {
   const values: Record<(typeof MANY_PARAMS)[number], unknown> = {
     n: items.map((i) => i.n),
     ids: items.map((i) => ("id" in i.ref ? i.ref.id : null)),
@@ -237,11 +314,5 @@ export async function completeManyHeldAs<T>(
     extras: items.map((i) => extraJson(i.actor)),
     now,
   };
-  // Named: prepared and planned once per connection (see postgres.ts).
-  const r = await sql.query<{ item_n: number }>(
-    many(view),
-    MANY_PARAMS.map((k) => values[k]),
-    `agentops_complete_many${view.key}`,
-  );
-  return new Map(r.rows.map((row) => [Number(row.item_n), view.map(row)]));
+  return MANY_PARAMS.map((k) => values[k]);
 }

@@ -58,6 +58,55 @@ export function claimNextMany(
   return claimNextManyAs(sql, requests, settings, CLAIMED_TASKS);
 }
 
+/** A claim request checked, as agentops_claim_tasks takes it (`n`: its place in the call). */
+export interface CheckedClaim {
+  n: number;
+  agent: string;
+  lim: number;
+  capabilities: string[] | null;
+  projects: string[] | null;
+}
+
+/**
+ * Checks each request on its own: a valid one comes back ready for agentops_claim_tasks, an
+ * invalid one (or one naming a project that does not exist) as its error, in the same place.
+ */
+export async function checkClaims(
+  sql: Sql,
+  requests: readonly ClaimRequest[],
+): Promise<(CheckedClaim | HubError)[]> {
+  return Promise.all(
+    requests.map(async (r, n) => {
+      try {
+        const agent = requireText("agent", r.agent, 100);
+        const lim = r.limit === undefined ? 1 : requireInt("limit", r.limit, 1, 100);
+        const capabilities = r.capabilities === undefined ? null : nameList("capabilities", r.capabilities);
+        const refs = r.projects === undefined ? undefined : nameList("projects", r.projects, 200);
+        const projects = refs ? await Promise.all(refs.map((p) => resolveProjectId(sql, p))) : null;
+        return { n, agent, lim, capabilities, projects };
+      } catch (e) {
+        if (isHubError(e)) return e;
+        throw e;
+      }
+    }),
+  );
+}
+
+/**
+ * A checked claim that got nothing: its error when that is because the agent does not exist
+ * (it then has no capabilities to claim with), else undefined (there was simply no work).
+ */
+export async function whyNothingClaimed(sql: Sql, claim: CheckedClaim): Promise<HubError | undefined> {
+  if (claim.capabilities !== null) return undefined;
+  try {
+    await agentCapabilities(sql, claim.agent);
+    return undefined;
+  } catch (e) {
+    if (isHubError(e)) return e;
+    throw e;
+  }
+}
+
 /** claimNextMany, answering each claimed task as `view` says. */
 export async function claimNextManyAs<T>(
   sql: Sql,
@@ -67,27 +116,10 @@ export async function claimNextManyAs<T>(
 ): Promise<ClaimOutcome<T>[]> {
   const leaseSeconds = requireInt("leaseSeconds", settings.leaseSeconds, 1, 7 * 86_400);
   return mapDbErrors(async () => {
-    const out: ClaimOutcome<T>[] = requests.map(() => ({ tasks: [] }));
     // Each request's own mistakes stay its own; anything else (the database) fails the call.
-    const own = <T>(n: number, f: () => Promise<T>) =>
-      f().catch((e: unknown) => {
-        if (!isHubError(e)) throw e;
-        out[n] = { error: e };
-        return undefined;
-      });
-    const wanted = await Promise.all(
-      requests.map((r, n) =>
-        own(n, async () => {
-          const agent = requireText("agent", r.agent, 100);
-          const lim = r.limit === undefined ? 1 : requireInt("limit", r.limit, 1, 100);
-          const capabilities = r.capabilities === undefined ? null : nameList("capabilities", r.capabilities);
-          const refs = r.projects === undefined ? undefined : nameList("projects", r.projects, 200);
-          const projects = refs ? await Promise.all(refs.map((p) => resolveProjectId(sql, p))) : null;
-          return { n, agent, lim, capabilities, projects };
-        }),
-      ),
-    );
-    const asked = wanted.filter((w) => w !== undefined);
+    const checked = await checkClaims(sql, requests);
+    const out: ClaimOutcome<T>[] = checked.map((c) => (isHubError(c) ? { error: c } : { tasks: [] }));
+    const asked = checked.filter((c): c is CheckedClaim => !isHubError(c));
     if (asked.length === 0) return out;
     // Named: the hot path's statement is planned once per connection, not on every claim.
     const rows = await sql.query<{ claim_n: number }>(
@@ -99,23 +131,26 @@ export async function claimNextManyAs<T>(
       const o = out[row.claim_n];
       if (o && "tasks" in o) o.tasks.push(view.map(row));
     }
-    // Nothing claimed: say so, unless it was because the agent does not exist (no capabilities).
     await Promise.all(
-      asked.map((w) => {
-        const o = out[w.n];
-        const none = o !== undefined && "tasks" in o && o.tasks.length === 0 && w.capabilities === null;
-        return none ? own(w.n, () => agentCapabilities(sql, w.agent)) : undefined;
+      asked.map(async (c) => {
+        const o = out[c.n];
+        if (o === undefined || !("tasks" in o) || o.tasks.length > 0) return;
+        const error = await whyNothingClaimed(sql, c);
+        if (error) out[c.n] = { error };
       }),
     );
     return out;
   });
 }
 
-// $1 the requests as JSON [{n, agent, lim, capabilities|null, projects|null}], $2 lease seconds.
-// The event payload is claimedPayload() in SQL (see task-payload-sql.ts).
-const claimMany = perView(
-  (select) => `WITH claimed AS (
-    SELECT f.claim_n, (f.claimed).* FROM agentops_claim_tasks($1::text::jsonb, $2::double precision) f
+/**
+ * The claim as CTEs (`claimed`, `claimed_rows`, `claimed_events`) for a statement to build on:
+ * `requests` is SQL for the JSON requests [{n, agent, lim, capabilities|null, projects|null}],
+ * `lease` for the lease in seconds. The event payload is claimedPayload() in SQL (see
+ * task-payload-sql.ts). Claimed rows come in the order CLAIMED_ORDER gives.
+ */
+export const claimCtes = (requests: string, lease: string) => `claimed AS (
+    SELECT f.claim_n, (f.claimed).* FROM agentops_claim_tasks(${requests}, ${lease}) f
   ), claimed_rows AS (
     SELECT t.*, p.name AS project_name FROM claimed t LEFT JOIN projects p ON p.id = t.project_id
   ), claimed_events AS (
@@ -126,9 +161,16 @@ const claimMany = perView(
                                  'leaseExpiresAt', ${isoSql("r.lease_expires_at")},
                                  'actor', jsonb_build_object('kind', 'agent', 'name', r.claimed_by))
     FROM claimed_rows r
-    ORDER BY r.claim_n, r.priority DESC, r.created_at
-  )
-  SELECT r.claim_n, ${select} FROM claimed_rows r ORDER BY r.claim_n, r.priority DESC, r.created_at`,
+    ORDER BY ${CLAIMED_ORDER}
+  )`;
+
+/** Each request's tasks in the order it asked for them. */
+export const CLAIMED_ORDER = "r.claim_n, r.priority DESC, r.created_at";
+
+// $1 the requests as JSON, $2 lease seconds.
+const claimMany = perView(
+  (select) => `WITH ${claimCtes("$1::text::jsonb", "$2::double precision")}
+  SELECT r.claim_n, ${select} FROM claimed_rows r ORDER BY ${CLAIMED_ORDER}`,
 );
 
 /** Claims one named task; `conflict` when it is not pending or not for this agent. */

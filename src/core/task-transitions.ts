@@ -1,5 +1,5 @@
 import type { Sql } from "../db/sql.ts";
-import { isHubError } from "../errors.ts";
+import { type HubError, isHubError } from "../errors.ts";
 import { inTransaction, mapDbErrors } from "./db-errors.ts";
 import { emitEvent } from "./events.ts";
 import { assertHolder, assertStatus } from "./lease-guard.ts";
@@ -11,12 +11,21 @@ import {
   COMPLETE_FROM,
   completeHeld,
   completeManyHeldAs,
+  completeManyThenClaimAs,
   type HeldItem,
   storable,
 } from "./task-completions.ts";
+import {
+  type CheckedClaim,
+  type ClaimOutcome,
+  type ClaimRequest,
+  checkClaims,
+  claimNextManyAs,
+  whyNothingClaimed,
+} from "./task-leases.ts";
 import { summarize, taskPayload } from "./task-payload.ts";
 import { loadTaskRow, updateTaskRow } from "./task-queries.ts";
-import type { OpOptions, Task, TaskRef, TaskStatus } from "./types.ts";
+import type { CoreSettings, OpOptions, Task, TaskRef, TaskStatus } from "./types.ts";
 import { jsonParam, requireText } from "./validate.ts";
 
 const REASON_MAX = 10_000;
@@ -251,14 +260,68 @@ export async function completeTasks(
 }
 
 /** completeTasks, each completed task answered as `view` says (`fromTask`: the slow path's). */
-export async function completeTasksAs<T>(
+export function completeTasksAs<T>(
   sql: Sql,
   items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
   op: OpOptions,
   view: RowView<T>,
   fromTask: (task: Task) => T,
 ): Promise<BatchResult<T>[]> {
-  const done = await completeHeldItems(sql, items, op, view);
+  return completeBatch(sql, items, op, fromTask, (held) =>
+    completeManyHeldAs(sql, held, op.now ?? null, view),
+  );
+}
+
+/**
+ * completeTasksAs, then the caller's claim (whatever became of the items), made by the same
+ * statement as the completions' fast part: one round trip and one commit for a batch worker's
+ * "done with these, give me the next".
+ */
+export async function completeTasksThenClaimAs<T, C>(
+  sql: Sql,
+  items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
+  op: OpOptions,
+  claim: ClaimRequest,
+  settings: Pick<CoreSettings, "leaseSeconds">,
+  views: { done: RowView<T>; claimed: RowView<C> },
+  fromTask: (task: Task) => T,
+): Promise<{ results: BatchResult<T>[]; next: ClaimOutcome<C> }> {
+  // one request, one answer
+  const checked = (await mapDbErrors(() => checkClaims(sql, [claim])))[0] as CheckedClaim | HubError;
+  if (isHubError(checked)) {
+    const results = await completeTasksAs(sql, items, op, views.done, fromTask);
+    return { results, next: { error: checked } };
+  }
+  let claimed: C[] | undefined;
+  const results = await completeBatch(sql, items, op, fromTask, async (held) => {
+    const r = await completeManyThenClaimAs(
+      sql,
+      held,
+      op.now ?? null,
+      [{ ...checked, after: null }],
+      settings.leaseSeconds,
+      views,
+    );
+    claimed = r.claimed.get(checked.n) ?? [];
+    return r.done;
+  });
+  // No fast part ran (no item could take it, or it failed): claim on its own.
+  if (claimed === undefined) {
+    const [outcome] = await claimNextManyAs(sql, [claim], settings, views.claimed);
+    return { results, next: outcome ?? { tasks: [] } };
+  }
+  const why = claimed.length === 0 ? await whyNothingClaimed(sql, checked) : undefined;
+  return { results, next: why ? { error: why } : { tasks: claimed } };
+}
+
+async function completeBatch<T>(
+  sql: Sql,
+  items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
+  op: OpOptions,
+  fromTask: (task: Task) => T,
+  fast: (held: HeldItem[]) => Promise<Map<number, T>>,
+): Promise<BatchResult<T>[]> {
+  const done = await completeHeldItems(items, op, fast);
   const out: BatchResult<T>[] = [];
   for (const [n, item] of items.entries()) {
     if (done.has(n)) {
@@ -284,10 +347,9 @@ export async function completeTasksAs<T>(
  * refuses, a deadlock) changed nothing: then every item goes the slow way and gets its error.
  */
 async function completeHeldItems<R>(
-  sql: Sql,
   items: ReadonlyArray<{ ref: TaskRef; claimToken?: string; result?: unknown }>,
   op: OpOptions,
-  view: RowView<R>,
+  fast: (held: HeldItem[]) => Promise<Map<number, R>>,
 ): Promise<Map<number, R>> {
   if (op.actor.kind !== "agent") return new Map();
   const held: HeldItem[] = [];
@@ -300,12 +362,12 @@ async function completeHeldItems<R>(
     } catch {
       continue; // its error does not depend on the database: the slow path reports it
     }
-    const fast = item.claimToken !== undefined && isUuid(item.claimToken) && storable(resultJson);
-    held.push({ n, ref, claimToken: fast ? (item.claimToken ?? null) : null, resultJson, actor: op.actor });
+    const isFast = item.claimToken !== undefined && isUuid(item.claimToken) && storable(resultJson);
+    held.push({ n, ref, claimToken: isFast ? (item.claimToken ?? null) : null, resultJson, actor: op.actor });
   }
   if (!held.some((i) => i.claimToken !== null)) return new Map();
   try {
-    return await completeManyHeldAs(sql, held, op.now ?? null, view);
+    return await fast(held);
   } catch {
     return new Map();
   }

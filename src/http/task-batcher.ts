@@ -1,8 +1,15 @@
-import { completeHeldAs, completeManyHeldAs } from "../core/task-completions.ts";
-import { type ClaimOutcome, type ClaimRequest, claimNextManyAs } from "../core/task-leases.ts";
+import { completeHeldAs, completeManyHeldAs, completeManyThenClaimAs } from "../core/task-completions.ts";
+import {
+  type ClaimOutcome,
+  type ClaimRequest,
+  checkClaims,
+  claimNextManyAs,
+  whyNothingClaimed,
+} from "../core/task-leases.ts";
 import { type CompleteHeldInBatch, completeTaskInBatch } from "../core/task-transitions.ts";
 import type { CoreSettings, OpOptions, TaskRef } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
+import { isHubError } from "../errors.ts";
 import { createCoalescer } from "../infra/coalescer.ts";
 import { claimedTaskJson, taskDtoJson, taskJson } from "./dto-sql.ts";
 import type { JsonText } from "./json-text.ts";
@@ -21,7 +28,19 @@ export interface TaskBatcher {
     input: { claimToken?: string; result?: unknown },
     op: OpOptions,
   ): Promise<JsonText>;
+  /**
+   * completeTask, then the agent's next claim once it completed: in one statement with others
+   * doing the same, when the completion can take the fast path.
+   */
+  completeThenClaim(
+    ref: TaskRef,
+    input: { claimToken?: string; result?: unknown },
+    op: OpOptions,
+    next: Omit<ClaimRequest, "agent">,
+  ): Promise<{ task: JsonText; next: ClaimOutcome<JsonText> }>;
 }
+
+type HeldCompletion = Parameters<CompleteHeldInBatch<unknown>>[0];
 
 export function createTaskBatcher(
   sql: Sql,
@@ -55,6 +74,42 @@ export function createTaskBatcher(
     },
     ...inFlight,
   });
+  // Completions that go on to claim: one statement completes them all and makes the claims of
+  // those that completed. A completion that missed gets undefined (its claim was not made).
+  const completionsThenClaims = createCoalescer<
+    { item: HeldCompletion; claim: ClaimRequest },
+    { task: JsonText; next: ClaimOutcome<JsonText> } | undefined
+  >({
+    run: async (batch) => {
+      const checked = await checkClaims(
+        sql,
+        batch.map((b) => b.claim),
+      );
+      const claims = checked.flatMap((c) => (isHubError(c) ? [] : [{ ...c, after: c.n }]));
+      const { done, claimed } = await completeManyThenClaimAs(
+        sql,
+        batch.map((b, n) => ({ ...b.item, n })),
+        null,
+        claims,
+        settings.leaseSeconds,
+        { done: taskJson, claimed: claimedTaskJson },
+      );
+      return Promise.all(
+        checked.map(async (c, n) => {
+          const task = done.get(n);
+          if (task === undefined) return undefined;
+          if (isHubError(c)) return { task, next: { error: c } };
+          const tasks = claimed.get(n) ?? [];
+          const why = tasks.length === 0 ? await whyNothingClaimed(sql, c) : undefined;
+          return { task, next: why ? { error: why } : { tasks } };
+        }),
+      );
+    },
+    ...inFlight,
+  });
+  const claimOutcome = (agent: string, o: Omit<ClaimRequest, "agent">): Promise<ClaimOutcome<JsonText>> =>
+    claims.submit({ ...o, agent });
+
   return {
     async claimNext(agent, o) {
       const outcome = await claims.submit({ ...o, agent });
@@ -63,5 +118,18 @@ export function createTaskBatcher(
     },
     completeTask: (ref, input, op) =>
       completeTaskInBatch(sql, ref, input, op, (item) => completions.submit(item), taskDtoJson),
+    async completeThenClaim(ref, input, op, next) {
+      const agent = op.actor.name;
+      const r = await completeTaskInBatch<{ task: JsonText; next?: ClaimOutcome<JsonText> }>(
+        sql,
+        ref,
+        input,
+        op,
+        (item) => completionsThenClaims.submit({ item, claim: { ...next, agent } }),
+        (task) => ({ task: taskDtoJson(task) }),
+      );
+      // Completed the slow way: the claim is still to make.
+      return { task: r.task, next: r.next ?? (await claimOutcome(agent, next)) };
+    },
   };
 }

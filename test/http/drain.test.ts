@@ -77,3 +77,93 @@ describe("16 agents drain 2,000 tasks over REST", () => {
     expect(events.rows[0]).toEqual({ n: TASKS, tasks: TASKS });
   });
 });
+
+// The loops agents run with `next`: each request completes and claims in one statement, with
+// other agents' requests coalesced into the same one.
+describe("agents that complete and claim the next in one request", () => {
+  const setup = async (prefix: string, agents: number, tasks: number) => {
+    const keys = await Promise.all(Array.from({ length: agents }, (_, i) => hub.agent(`${prefix}-${i}`)));
+    await hub.db.sql.query("DELETE FROM tasks");
+    await hub.db.sql.query(
+      `INSERT INTO tasks (title, priority, input)
+       SELECT 'job ' || g, (g % 4) * 25, jsonb_build_object('n', g) FROM generate_series(1, $1) g`,
+      [tasks],
+    );
+    return keys;
+  };
+
+  /** Every task completed once, with its result, and its events: claimed, then completed. */
+  const expectDrained = async (tasks: number, completions: string[]) => {
+    expect(completions.length).toBe(tasks);
+    expect(new Set(completions).size).toBe(tasks);
+    const rows = await hub.db.sql.query<{ status: string; n: number }>(
+      "SELECT status, count(*)::int AS n FROM tasks GROUP BY status",
+    );
+    expect(rows.rows).toEqual([{ status: "completed", n: tasks }]);
+    const wrong = await hub.db.sql.query(
+      "SELECT 1 FROM tasks WHERE (result->>'doubled')::int <> (input->>'n')::int * 2 OR attempts <> 1",
+    );
+    expect(wrong.rowCount).toBe(0);
+    const order = await hub.db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tasks t
+       WHERE (SELECT array_agg(e.event_type ORDER BY e.id) FROM events e
+              WHERE e.entity_id = t.id::text AND e.event_type IN ('task.claimed', 'task.completed'))
+             <> ARRAY['task.claimed', 'task.completed']`,
+    );
+    expect(order.rows[0]?.n).toBe(0);
+  };
+
+  type Claimed = { id: string; claim_token: string; input: { n: number } };
+
+  it("one task per request: 8 agents, 600 tasks, each completed once", { timeout: 60_000 }, async () => {
+    const keys = await setup("looper", 8, 600);
+    const completions: string[] = [];
+    await Promise.all(
+      keys.map(async (key) => {
+        const c = await hub.call("POST", "/v1/tasks/claim", { key, body: {} });
+        let t = (c.body.tasks as Claimed[])[0];
+        while (t) {
+          const r = await hub.call("POST", `/v1/tasks/${t.id}/complete`, {
+            key,
+            body: { claim_token: t.claim_token, result: { doubled: t.input.n * 2 }, next: {} },
+          });
+          if (r.status !== 200) throw new Error(`complete ${r.status}: ${r.text}`);
+          completions.push(r.body.task.id);
+          t = (r.body.next_tasks as Claimed[])[0];
+        }
+      }),
+    );
+    await expectDrained(600, completions);
+  });
+
+  it("batches: 8 agents, 1,000 tasks, each completed once", { timeout: 60_000 }, async () => {
+    const keys = await setup("batch-looper", 8, 1_000);
+    const completions: string[] = [];
+    await Promise.all(
+      keys.map(async (key) => {
+        const c = await hub.call("POST", "/v1/tasks/claim", { key, body: { limit: 20 } });
+        let tasks = c.body.tasks as Claimed[];
+        while (tasks.length > 0) {
+          const r = await hub.call("POST", "/v1/tasks/complete", {
+            key,
+            headers: { prefer: "return=minimal" },
+            body: {
+              tasks: tasks.map((t) => ({
+                id: t.id,
+                claim_token: t.claim_token,
+                result: { doubled: t.input.n * 2 },
+              })),
+              next: { limit: 20 },
+            },
+          });
+          if (r.status !== 200) throw new Error(`complete ${r.status}: ${r.text}`);
+          for (const item of r.body.results as Array<{ id: string; ok: boolean }>) {
+            if (item.ok) completions.push(item.id);
+          }
+          tasks = r.body.next_tasks as Claimed[];
+        }
+      }),
+    );
+    await expectDrained(1_000, completions);
+  });
+});

@@ -1,11 +1,17 @@
 import type { FastifyInstance } from "fastify";
-import { NOTHING } from "../../core/row-view.ts";
-import { blockTask, completeTasksAs, failTask } from "../../core/task-transitions.ts";
-import { HubError, isHubError } from "../../errors.ts";
+import { NOTHING, type RowView } from "../../core/row-view.ts";
+import type { ClaimOutcome } from "../../core/task-leases.ts";
+import {
+  blockTask,
+  completeTasksAs,
+  completeTasksThenClaimAs,
+  failTask,
+} from "../../core/task-transitions.ts";
+import { HubError } from "../../errors.ts";
 import { actorOf } from "../auth.ts";
 import type { RouteContext } from "../context.ts";
 import { taskDto } from "../dto.ts";
-import { taskDtoJson, taskJson } from "../dto-sql.ts";
+import { claimedTaskJson, taskDtoJson, taskJson } from "../dto-sql.ts";
 import { type JsonText, jsonArray, jsonObject, sendJson } from "../json-text.ts";
 import { asHolder } from "../ownership.ts";
 import { defined } from "../query.ts";
@@ -66,20 +72,19 @@ const nextResponse = {
   next_error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
 } as const;
 
-/** The answer's `next_tasks` (and `next_error`): the caller's next claim, after its completions. */
-async function claimAfter(
+const claimRequest = (next: NextClaim) => defined({ limit: next.limit ?? 1, ...next });
+
+/** The answer's `next_tasks` (and `next_error`), from the caller's claim after its completions. */
+function nextFields(
   ctx: RouteContext,
-  agent: string,
-  next: NextClaim,
-): Promise<Record<string, JsonText | { value: unknown }>> {
-  try {
-    const tasks = await ctx.tasks.claimNext(agent, defined({ limit: next.limit ?? 1, ...next }));
-    if (tasks.length > 0) ctx.metrics.claims.inc({ mode: "next" }, tasks.length);
-    return { next_tasks: jsonArray(tasks) };
-  } catch (e) {
-    if (!isHubError(e)) throw e;
-    return { next_tasks: jsonArray([]), next_error: { value: { code: e.code, message: e.message } } };
+  outcome: ClaimOutcome<JsonText>,
+): Record<string, JsonText | { value: unknown }> {
+  if ("error" in outcome) {
+    const { code, message } = outcome.error;
+    return { next_tasks: jsonArray([]), next_error: { value: { code, message } } };
   }
+  if (outcome.tasks.length > 0) ctx.metrics.claims.inc({ mode: "next" }, outcome.tasks.length);
+  return { next_tasks: jsonArray(outcome.tasks) };
 }
 
 const agentsOnly = (caller: { kind: string }, next: unknown) => {
@@ -124,16 +129,19 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
       const caller = ctx.auth.callerOf(request);
       const b = request.body ?? {};
       agentsOnly(caller, b.next);
-      const task = await asHolder(ctx, caller, () =>
-        ctx.tasks.completeTask(
-          request.params.id,
-          { ...token(b), result: b.result ?? null },
-          { actor: actorOf(caller) },
-        ),
+      const input = { ...token(b), result: b.result ?? null };
+      const op = { actor: actorOf(caller) };
+      const next = b.next;
+      if (next === undefined) {
+        const task = await asHolder(ctx, caller, () => ctx.tasks.completeTask(request.params.id, input, op));
+        ctx.metrics.completions.inc({ outcome: "completed" });
+        return sendJson(reply, jsonObject({ task }));
+      }
+      const done = await asHolder(ctx, caller, () =>
+        ctx.tasks.completeThenClaim(request.params.id, input, op, claimRequest(next)),
       );
       ctx.metrics.completions.inc({ outcome: "completed" });
-      const next = b.next === undefined ? {} : await claimAfter(ctx, caller.name, b.next);
-      return sendJson(reply, jsonObject({ task, ...next }));
+      return sendJson(reply, jsonObject({ task: done.task, ...nextFields(ctx, done.next) }));
     },
   );
 
@@ -237,9 +245,21 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
       const op = { actor: actorOf(caller) };
       // RFC 7240: an agent that only needs each item's outcome skips the tasks' echo.
       const minimal = prefersMinimal(request.headers.prefer);
-      const results = minimal
-        ? await completeTasksAs(ctx.sql, items, op, NOTHING, () => undefined)
-        : await completeTasksAs(ctx.sql, items, op, taskJson, taskDtoJson);
+      const view: RowView<JsonText | undefined> = minimal ? NOTHING : taskJson;
+      const fromTask = minimal ? () => undefined : taskDtoJson;
+      const next = request.body.next;
+      const { results, claimed } =
+        next === undefined
+          ? { results: await completeTasksAs(ctx.sql, items, op, view, fromTask), claimed: undefined }
+          : await completeTasksThenClaimAs(
+              ctx.sql,
+              items,
+              op,
+              { ...claimRequest(next), agent: caller.name },
+              ctx.settings,
+              { done: view, claimed: claimedTaskJson },
+              fromTask,
+            ).then((r) => ({ results: r.results, claimed: r.next }));
       if (minimal) reply.header("preference-applied", "return=minimal");
       let done = 0;
       const out = results.map((r) => {
@@ -251,9 +271,8 @@ export function registerTaskOutcomeRoutes(app: FastifyInstance, ctx: RouteContex
         return JSON.stringify({ id: r.ref, ok: false, error: r.error }) as JsonText;
       });
       if (done > 0) ctx.metrics.completions.inc({ outcome: "completed" }, done);
-      const next =
-        request.body.next === undefined ? {} : await claimAfter(ctx, caller.name, request.body.next);
-      return sendJson(reply, jsonObject({ results: jsonArray(out), ...next }));
+      const nextTasks = claimed === undefined ? {} : nextFields(ctx, claimed);
+      return sendJson(reply, jsonObject({ results: jsonArray(out), ...nextTasks }));
     },
   );
 }
