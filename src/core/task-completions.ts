@@ -69,8 +69,6 @@ const WITH_PREVIOUS = `SELECT false AS is_previous, r.* FROM done_rows r
      SELECT true, h.*, p.name FROM held h LEFT JOIN projects p ON p.id = h.project_id`;
 const ONE_BY_ID = oneStatement("id", WITH_PREVIOUS);
 const ONE_BY_NUMBER = oneStatement("number", WITH_PREVIOUS);
-const oneById = perView((select) => oneStatement("id", `SELECT ${select} FROM done_rows r`));
-const oneByNumber = perView((select) => oneStatement("number", `SELECT ${select} FROM done_rows r`));
 
 /**
  * JSON text jsonb takes for sure. JSON.stringify writes NUL and lone surrogates as \u escapes,
@@ -112,25 +110,6 @@ export async function completeHeld(
   const row = r.rows.find((x) => !x.is_previous);
   const previous = r.rows.find((x) => x.is_previous);
   return row && previous ? { row, previous } : undefined;
-}
-
-/** completeHeld, answering with the completed task as `view` says (no previous row). */
-export async function completeHeldAs<T>(
-  sql: Sql,
-  ref: ParsedTaskRef,
-  claimToken: string,
-  resultJson: string | null,
-  actor: Actor,
-  view: RowView<T>,
-): Promise<T | undefined> {
-  const byId = "id" in ref;
-  const r = await sql.query(
-    byId ? oneById(view) : oneByNumber(view),
-    oneParams(ref, claimToken, resultJson, actor, null),
-    `agentops_complete_by_${byId ? "id" : "number"}${view.key}_only`,
-  );
-  const [row] = r.rows;
-  return row === undefined ? undefined : view.map(row);
 }
 
 function oneParams(
