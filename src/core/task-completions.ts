@@ -6,6 +6,7 @@
  * why (lease_conflict, conflict, not_found), so errors stay as informative as before.
  */
 import type { Sql } from "../db/sql.ts";
+import { mapDbErrors } from "./db-errors.ts";
 import { isUuid, type ParsedTaskRef } from "./refs.ts";
 import { perView, type RowView, TASK_ROWS } from "./row-view.ts";
 import type { TaskRow } from "./rows.ts";
@@ -261,10 +262,12 @@ export async function completeManyThenClaimAs<T, C>(
   leaseSeconds: number,
   views: { done: RowView<T>; claimed: RowView<C> },
 ): Promise<{ done: Map<number, T>; claimed: Map<number, C[]> }> {
-  const r = await sql.query<{ is_claim: boolean; n: number }>(
-    manyThenClaim(views.done, views.claimed),
-    [...manyParams(items, now), JSON.stringify(claims), leaseSeconds],
-    `agentops_complete_then_claim${views.done.key}${views.claimed.key}`,
+  const r = await mapDbErrors(() =>
+    sql.query<{ is_claim: boolean; n: number }>(
+      manyThenClaim(views.done, views.claimed),
+      [...manyParams(items, now), JSON.stringify(claims), leaseSeconds],
+      `agentops_complete_then_claim${views.done.key}${views.claimed.key}`,
+    ),
   );
   const done = new Map<number, T>();
   const claimed = new Map<number, C[]>();
