@@ -31,8 +31,7 @@ const completeSet = (result: string) => `status = 'completed', result = ${result
 const EVENT = (rows: string, previousStatus: string, summary: string, actor = "$actor", extra = "$extra") => `
   INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
   SELECT 'task.completed', 'task', r.id::text, ${actor},
-         ${taskPayloadSql("r", "r.project_name")}
-         || jsonb_build_object('result', ${summary}, 'previousStatus', ${previousStatus})
+         ${taskPayloadSql("r", "r.project_name", `'result', ${summary}, 'previousStatus', ${previousStatus}`)}
          || ${extra}::text::jsonb
   FROM ${rows}`;
 

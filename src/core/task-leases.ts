@@ -156,10 +156,13 @@ export const claimCtes = (requests: string, lease: string) => `claimed AS (
   ), claimed_events AS (
     INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
     SELECT 'task.claimed', 'task', r.id::text, r.claimed_by,
-           ${taskPayloadSql("r", "r.project_name")}
-           || jsonb_build_object('attempts', r.attempts, 'maxAttempts', r.max_attempts,
-                                 'leaseExpiresAt', ${isoSql("r.lease_expires_at")},
-                                 'actor', jsonb_build_object('kind', 'agent', 'name', r.claimed_by))
+           ${taskPayloadSql(
+             "r",
+             "r.project_name",
+             `'attempts', r.attempts, 'maxAttempts', r.max_attempts,
+              'leaseExpiresAt', ${isoSql("r.lease_expires_at")},
+              'actor', jsonb_build_object('kind', 'agent', 'name', r.claimed_by)`,
+           )}
     FROM claimed_rows r
     ORDER BY ${CLAIMED_ORDER}
   )`;

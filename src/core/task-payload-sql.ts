@@ -16,12 +16,16 @@ export const priorityNameSql = (col: string) =>
   `CASE WHEN ${col} >= 88 THEN 'critical' WHEN ${col} >= 63 THEN 'high'
         WHEN ${col} >= 38 THEN 'medium' ELSE 'low' END`;
 
-/** The common task keys of taskPayload, for the task row alias `t` and its project name. */
-export const taskPayloadSql = (t: string, projectName: string) => `jsonb_build_object(
+/**
+ * The common task keys of taskPayload, for the task row alias `t` and its project name, and
+ * `more` keys and values (SQL, as jsonb_build_object takes them): one object built once, not
+ * objects joined with `||`, which builds each again.
+ */
+export const taskPayloadSql = (t: string, projectName: string, more = "") => `jsonb_build_object(
   'taskId', ${t}.id, 'number', ${t}.number, 'title', ${t}.title, 'status', ${t}.status,
   'projectId', ${t}.project_id, 'projectName', ${projectName}, 'priority', ${t}.priority,
   'priorityName', ${priorityNameSql(`${t}.priority`)}, 'assignedTo', ${t}.assigned_to,
-  'holder', ${t}.claimed_by, 'dueAt', ${isoSql(`${t}.due_at`)})`;
+  'holder', ${t}.claimed_by, 'dueAt', ${isoSql(`${t}.due_at`)}${more ? `, ${more}` : ""})`;
 
 /**
  * A JSON value as it comes back from a jsonb column, given its JSON text: jsonb keeps object
