@@ -27,12 +27,16 @@ const completeSet = (result: string) => `status = 'completed', result = ${result
   error = NULL, blocked_reason = NULL, lease_expires_at = NULL, started_at = coalesce(t.started_at, ${NOW})`;
 
 // The event: taskPayload(task, {completedBy, result: summarize(task.result), previousStatus})
-// plus the actor; `extra` (completedBy, actor) and each summary come from JS.
+// plus the actor; `actor` is its name, `extra` the actor as JSON, and each summary come from JS.
 const EVENT = (rows: string, previousStatus: string, summary: string, actor = "$actor", extra = "$extra") => `
   INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
   SELECT 'task.completed', 'task', r.id::text, ${actor},
-         ${taskPayloadSql("r", "r.project_name", `'result', ${summary}, 'previousStatus', ${previousStatus}`)}
-         || ${extra}::text::jsonb
+         ${taskPayloadSql(
+           "r",
+           "r.project_name",
+           `'result', ${summary}, 'previousStatus', ${previousStatus},
+            'completedBy', ${actor}::text, 'actor', ${extra}::text::jsonb`,
+         )}
   FROM ${rows}`;
 
 /** `$name` placeholders → `$n`, so the statements read by name. */
@@ -82,10 +86,12 @@ export const storable = (resultJson: string | null | undefined): resultJson is s
 export const resultSummary = (resultJson: string | null) =>
   resultJson === null ? null : summarize(asStoredJson(resultJson));
 
+/** The event's `actor`, as taskPayload's callers give it. */
 const extraJson = (actor: Actor) =>
   JSON.stringify({
-    completedBy: actor.name,
-    actor: { kind: actor.kind, name: actor.name, ...(actor.channel ? { channel: actor.channel } : {}) },
+    kind: actor.kind,
+    name: actor.name,
+    ...(actor.channel ? { channel: actor.channel } : {}),
   });
 
 /**
