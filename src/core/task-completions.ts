@@ -50,8 +50,8 @@ function numbered(text: string, names: readonly string[]): string {
 
 const ONE_PARAMS = ["ref", "token", "agent", "now", "result", "summary", "actor", "extra"] as const;
 
-/** `tail` reads `done_rows r` (the completed row) and `held h` (the row before). */
-const oneStatement = (by: "id" | "number", tail: string) =>
+/** The completed row and the row before (`is_previous`), for the task by id or by number. */
+const oneStatement = (by: "id" | "number") =>
   numbered(
     `WITH held AS (
        SELECT * FROM tasks
@@ -64,15 +64,14 @@ const oneStatement = (by: "id" | "number", tail: string) =>
      ), done_rows AS (
        SELECT d.*, p.name AS project_name FROM done d LEFT JOIN projects p ON p.id = d.project_id
      ), done_events AS (${EVENT("done_rows r JOIN held h ON h.id = r.id", "h.status", "$summary::text")})
-     ${tail}`,
+     SELECT false AS is_previous, r.* FROM done_rows r
+     UNION ALL
+     SELECT true, h.*, p.name FROM held h LEFT JOIN projects p ON p.id = h.project_id`,
     ONE_PARAMS,
   );
 
-const WITH_PREVIOUS = `SELECT false AS is_previous, r.* FROM done_rows r
-     UNION ALL
-     SELECT true, h.*, p.name FROM held h LEFT JOIN projects p ON p.id = h.project_id`;
-const ONE_BY_ID = oneStatement("id", WITH_PREVIOUS);
-const ONE_BY_NUMBER = oneStatement("number", WITH_PREVIOUS);
+const ONE_BY_ID = oneStatement("id");
+const ONE_BY_NUMBER = oneStatement("number");
 
 /**
  * JSON text jsonb takes for sure. JSON.stringify writes NUL and lone surrogates as \u escapes,

@@ -93,16 +93,22 @@ export async function checkClaims(
 }
 
 /**
- * A checked claim that got nothing: its error when that is because the agent does not exist
- * (it then has no capabilities to claim with), else undefined (there was simply no work).
+ * A checked claim's outcome, given what the statement claimed for it. Nothing claimed is
+ * `not_found` when the agent does not exist (it had no capabilities to claim with); else
+ * there was simply no work.
  */
-export async function whyNothingClaimed(sql: Sql, claim: CheckedClaim): Promise<HubError | undefined> {
-  if (claim.capabilities !== null) return undefined;
+export async function claimOutcome<T>(
+  sql: Sql,
+  checked: CheckedClaim | HubError,
+  tasks: T[],
+): Promise<ClaimOutcome<T>> {
+  if (isHubError(checked)) return { error: checked };
+  if (tasks.length > 0 || checked.capabilities !== null) return { tasks };
   try {
-    await agentCapabilities(sql, claim.agent);
-    return undefined;
+    await agentCapabilities(sql, checked.agent);
+    return { tasks };
   } catch (e) {
-    if (isHubError(e)) return e;
+    if (isHubError(e)) return { error: e };
     throw e;
   }
 }
@@ -118,28 +124,22 @@ export async function claimNextManyAs<T>(
   return mapDbErrors(async () => {
     // Each request's own mistakes stay its own; anything else (the database) fails the call.
     const checked = await checkClaims(sql, requests);
-    const out: ClaimOutcome<T>[] = checked.map((c) => (isHubError(c) ? { error: c } : { tasks: [] }));
     const asked = checked.filter((c): c is CheckedClaim => !isHubError(c));
-    if (asked.length === 0) return out;
-    // Named: the hot path's statement is planned once per connection, not on every claim.
-    const rows = await sql.query<{ claim_n: number }>(
-      claimMany(view),
-      [JSON.stringify(asked), leaseSeconds],
-      `agentops_claim_many${view.key}`,
-    );
-    for (const row of rows.rows) {
-      const o = out[row.claim_n];
-      if (o && "tasks" in o) o.tasks.push(view.map(row));
+    const claimed = new Map<number, T[]>();
+    if (asked.length > 0) {
+      // Named: the hot path's statement is planned once per connection, not on every claim.
+      const rows = await sql.query<{ claim_n: number }>(
+        claimMany(view),
+        [JSON.stringify(asked), leaseSeconds],
+        `agentops_claim_many${view.key}`,
+      );
+      for (const row of rows.rows) {
+        const list = claimed.get(row.claim_n) ?? [];
+        list.push(view.map(row));
+        claimed.set(row.claim_n, list);
+      }
     }
-    await Promise.all(
-      asked.map(async (c) => {
-        const o = out[c.n];
-        if (o === undefined || !("tasks" in o) || o.tasks.length > 0) return;
-        const error = await whyNothingClaimed(sql, c);
-        if (error) out[c.n] = { error };
-      }),
-    );
-    return out;
+    return Promise.all(checked.map((c, n) => claimOutcome(sql, c, claimed.get(n) ?? [])));
   });
 }
 

@@ -21,7 +21,7 @@ import {
   type ClaimRequest,
   checkClaims,
   claimNextManyAs,
-  whyNothingClaimed,
+  claimOutcome,
 } from "./task-leases.ts";
 import { summarize, taskPayload } from "./task-payload.ts";
 import { loadTaskRow, updateTaskRow } from "./task-queries.ts";
@@ -310,8 +310,7 @@ export async function completeTasksThenClaimAs<T, C>(
     const [outcome] = await claimNextManyAs(sql, [claim], settings, views.claimed);
     return { results, next: outcome ?? { tasks: [] } };
   }
-  const why = claimed.length === 0 ? await whyNothingClaimed(sql, checked) : undefined;
-  return { results, next: why ? { error: why } : { tasks: claimed } };
+  return { results, next: await claimOutcome(sql, checked, claimed) };
 }
 
 async function completeBatch<T>(

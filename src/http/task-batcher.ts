@@ -4,7 +4,7 @@ import {
   type ClaimOutcome,
   type ClaimRequest,
   checkClaims,
-  whyNothingClaimed,
+  claimOutcome,
 } from "../core/task-leases.ts";
 import { type CompleteHeldInBatch, completeTaskInBatch } from "../core/task-transitions.ts";
 import type { CoreSettings, OpOptions, TaskRef } from "../core/types.ts";
@@ -105,10 +105,7 @@ export function createTaskBatcher(
           const out: PartOutcome = task === undefined ? {} : { task };
           const c = byPart.get(i);
           if (c === undefined || (p.completion && task === undefined)) return out;
-          if (isHubError(c)) return { ...out, next: { error: c } };
-          const tasks = claimed.get(i) ?? [];
-          const why = tasks.length === 0 ? await whyNothingClaimed(sql, c) : undefined;
-          return { ...out, next: why ? { error: why } : { tasks } };
+          return { ...out, next: await claimOutcome(sql, c, claimed.get(i) ?? []) };
         }),
       );
     },
