@@ -425,22 +425,31 @@ describe("a completion racing another writer on postgres", () => {
   const completedEvents = async (taskId: string) =>
     listEvents(db.sql, { types: ["task.completed"], entityType: "task", entityId: taskId });
 
+  /** A new task, claimed by `agent`. */
+  const claimedOne = async (agent: string) => {
+    const created = await createTask(db.sql, { title: unique("race") }, asPerson);
+    const [t] = await claimNext(db.sql, agent, { limit: 1 }, settings);
+    if (t?.id !== created.id) throw new Error("setup");
+    return t;
+  };
+
+  /** The agent's completion of `t`, alone or as a batch of one. */
+  const completing =
+    (batch: boolean, t: ClaimedTask, agent: string, result: unknown) => (): Promise<unknown> =>
+      batch
+        ? completeTasks(db.sql, [{ ref: t.id, claimToken: t.claimToken, result }], asAgent(agent))
+        : completeTask(db.sql, t.id, { claimToken: t.claimToken, result }, asAgent(agent));
+
   it("a task that changed hands meanwhile is not completed, alone or in a batch", async () => {
     const agent = unique("race");
     const other = unique("race-other");
     await registerWorker(db.sql, agent);
     await registerWorker(db.sql, other);
     for (const batch of [false, true]) {
-      const created = await createTask(db.sql, { title: unique("race") }, asPerson);
-      const [t] = await claimNext(db.sql, agent, { limit: 1 }, settings);
-      if (t?.id !== created.id) throw new Error("setup");
+      const t = await claimedOne(agent);
       // as when the lease expired and another agent claimed it
       const takeover = "UPDATE tasks SET claimed_by = $2, claim_token = gen_random_uuid() WHERE id = $1";
-      const complete = (): Promise<unknown> =>
-        batch
-          ? completeTasks(db.sql, [{ ref: t.id, claimToken: t.claimToken, result: 1 }], asAgent(agent))
-          : completeTask(db.sql, t.id, { claimToken: t.claimToken, result: 1 }, asAgent(agent));
-      const outcome = await whileWaiting(takeover, [t.id, other], complete);
+      const outcome = await whileWaiting(takeover, [t.id, other], completing(batch, t, agent, 1));
       // a batch answers each item's error; a lone completion throws it
       const error = batch
         ? (outcome as { value: Array<{ error?: unknown }> }).value[0]?.error
@@ -456,15 +465,9 @@ describe("a completion racing another writer on postgres", () => {
     const agent = unique("race-hb");
     await registerWorker(db.sql, agent);
     for (const batch of [false, true]) {
-      const created = await createTask(db.sql, { title: unique("race-hb") }, asPerson);
-      const [t] = await claimNext(db.sql, agent, { limit: 1 }, settings);
-      if (t?.id !== created.id) throw new Error("setup");
+      const t = await claimedOne(agent);
       const heartbeat = "UPDATE tasks SET lease_expires_at = now() + interval '10 minutes' WHERE id = $1";
-      const complete = (): Promise<unknown> =>
-        batch
-          ? completeTasks(db.sql, [{ ref: t.id, claimToken: t.claimToken, result: 2 }], asAgent(agent))
-          : completeTask(db.sql, t.id, { claimToken: t.claimToken, result: 2 }, asAgent(agent));
-      const outcome = await whileWaiting(heartbeat, [t.id], complete);
+      const outcome = await whileWaiting(heartbeat, [t.id], completing(batch, t, agent, 2));
       expect(outcome).not.toHaveProperty("error");
       expect(await getTask(db.sql, t.id)).toMatchObject({ status: "completed", result: 2 });
       const events = await completedEvents(t.id);

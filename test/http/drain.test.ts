@@ -13,15 +13,33 @@ afterAll(async () => {
   await hub?.close();
 });
 
+/** `agents` agents, and `tasks` pending tasks (none other), each asking its number doubled. */
+async function setup(prefix: string, agents: number, tasks: number) {
+  const keys = await Promise.all(Array.from({ length: agents }, (_, i) => hub.agent(`${prefix}-${i}`)));
+  await hub.db.sql.query("DELETE FROM tasks");
+  await hub.db.sql.query(
+    `INSERT INTO tasks (title, priority, input)
+     SELECT 'job ' || g, (g % 4) * 25, jsonb_build_object('n', g) FROM generate_series(1, $1) g`,
+    [tasks],
+  );
+  return keys;
+}
+
+/** Every task completed, with the right result, on its first claim. */
+async function expectAllCompleted(tasks: number) {
+  const rows = await hub.db.sql.query<{ status: string; n: number }>(
+    "SELECT status, count(*)::int AS n FROM tasks GROUP BY status",
+  );
+  expect(rows.rows).toEqual([{ status: "completed", n: tasks }]);
+  const wrong = await hub.db.sql.query(
+    "SELECT 1 FROM tasks WHERE (result->>'doubled')::int <> (input->>'n')::int * 2 OR attempts <> 1",
+  );
+  expect(wrong.rowCount).toBe(0);
+}
+
 describe("16 agents drain 2,000 tasks over REST", () => {
   it("completes every task exactly once, losing none", { timeout: 80_000 }, async () => {
-    const keys = await Promise.all(Array.from({ length: AGENTS }, (_, i) => hub.agent(`drainer-${i}`)));
-    await hub.db.sql.query("DELETE FROM tasks");
-    await hub.db.sql.query(
-      `INSERT INTO tasks (title, priority, input)
-       SELECT 'job ' || g, (g % 4) * 25, jsonb_build_object('n', g) FROM generate_series(1, $1) g`,
-      [TASKS],
-    );
+    const keys = await setup("drainer", AGENTS, TASKS);
 
     const completedBy = new Map<string, string>();
     const failures: string[] = [];
@@ -63,14 +81,7 @@ describe("16 agents drain 2,000 tasks over REST", () => {
     // work was shared, not taken by one agent
     expect(perAgent.filter((n) => n > 0).length).toBeGreaterThan(AGENTS / 2);
 
-    const rows = await hub.db.sql.query<{ status: string; n: number }>(
-      "SELECT status, count(*)::int AS n FROM tasks GROUP BY status",
-    );
-    expect(rows.rows).toEqual([{ status: "completed", n: TASKS }]);
-    const wrong = await hub.db.sql.query(
-      "SELECT 1 FROM tasks WHERE (result->>'doubled')::int <> (input->>'n')::int * 2 OR attempts <> 1",
-    );
-    expect(wrong.rowCount).toBe(0);
+    await expectAllCompleted(TASKS);
     const events = await hub.db.sql.query<{ n: number; tasks: number }>(
       "SELECT count(*)::int AS n, count(DISTINCT entity_id)::int AS tasks FROM events WHERE event_type = 'task.completed'",
     );
@@ -81,29 +92,11 @@ describe("16 agents drain 2,000 tasks over REST", () => {
 // The loops agents run with `next`: each request completes and claims in one statement, with
 // other agents' requests coalesced into the same one.
 describe("agents that complete and claim the next in one request", () => {
-  const setup = async (prefix: string, agents: number, tasks: number) => {
-    const keys = await Promise.all(Array.from({ length: agents }, (_, i) => hub.agent(`${prefix}-${i}`)));
-    await hub.db.sql.query("DELETE FROM tasks");
-    await hub.db.sql.query(
-      `INSERT INTO tasks (title, priority, input)
-       SELECT 'job ' || g, (g % 4) * 25, jsonb_build_object('n', g) FROM generate_series(1, $1) g`,
-      [tasks],
-    );
-    return keys;
-  };
-
   /** Every task completed once, with its result, and its events: claimed, then completed. */
   const expectDrained = async (tasks: number, completions: string[]) => {
     expect(completions.length).toBe(tasks);
     expect(new Set(completions).size).toBe(tasks);
-    const rows = await hub.db.sql.query<{ status: string; n: number }>(
-      "SELECT status, count(*)::int AS n FROM tasks GROUP BY status",
-    );
-    expect(rows.rows).toEqual([{ status: "completed", n: tasks }]);
-    const wrong = await hub.db.sql.query(
-      "SELECT 1 FROM tasks WHERE (result->>'doubled')::int <> (input->>'n')::int * 2 OR attempts <> 1",
-    );
-    expect(wrong.rowCount).toBe(0);
+    await expectAllCompleted(tasks);
     const order = await hub.db.sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM tasks t
        WHERE (SELECT array_agg(e.event_type ORDER BY e.id) FROM events e
