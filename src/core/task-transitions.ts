@@ -20,7 +20,6 @@ import {
   type ClaimOutcome,
   type ClaimRequest,
   checkClaims,
-  claimNextManyAs,
   claimOutcome,
 } from "./task-leases.ts";
 import { summarize, taskPayload } from "./task-payload.ts";
@@ -293,7 +292,7 @@ export async function completeTasksThenClaimAs<T, C>(
     return { results, next: { error: checked } };
   }
   let claimed: C[] | undefined;
-  const results = await completeBatch(sql, items, op, fromTask, async (held) => {
+  const completeThenClaim = async (held: HeldItem[]) => {
     const r = await completeManyThenClaimAs(
       sql,
       held,
@@ -304,13 +303,11 @@ export async function completeTasksThenClaimAs<T, C>(
     );
     claimed = r.claimed.get(checked.n) ?? [];
     return r.done;
-  });
-  // No fast part ran (no item could take it, or it failed): claim on its own.
-  if (claimed === undefined) {
-    const [outcome] = await claimNextManyAs(sql, [claim], settings, views.claimed);
-    return { results, next: outcome ?? { tasks: [] } };
-  }
-  return { results, next: await claimOutcome(sql, checked, claimed) };
+  };
+  const results = await completeBatch(sql, items, op, fromTask, completeThenClaim);
+  // No fast part ran (no item could take it, or it failed): the same statement claims alone.
+  if (claimed === undefined) await completeThenClaim([]);
+  return { results, next: await claimOutcome(sql, checked, claimed ?? []) };
 }
 
 async function completeBatch<T>(
