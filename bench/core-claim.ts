@@ -26,6 +26,11 @@ export interface SystemResult {
   hubRssMb?: number;
   /** the hub process's CPU time (user + system) per task, in microseconds */
   hubCpuUsPerTask?: number;
+  /**
+   * events not yet published when the last task completed: work the relay still had to do
+   * after the clock stopped (a hub whose relay falls behind looks faster than it can sustain)
+   */
+  eventsUnpublished?: number;
 }
 
 const now = () => performance.now();
@@ -228,6 +233,7 @@ async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
     );
     const seconds = secondsSince(started);
     const cpu = (await hubCpuSeconds(hub.url)) - cpuBefore;
+    const eventsUnpublished = await outboxLength(db.url);
     clearInterval(sampler);
     peakRss = Math.max(peakRss, (await kernelPeak()) ?? (await hubRssMb(hub.url)));
     if (done !== count) throw new Error(`hub completed ${done} of ${count}`);
@@ -243,6 +249,7 @@ async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
       ...latencies(claimMs),
       hubRssMb: peakRss,
       hubCpuUsPerTask: Math.round((cpu * 1e6) / count),
+      eventsUnpublished,
     };
   } finally {
     await pools.get(hub.url)?.close();
@@ -250,6 +257,17 @@ async function benchHub(count: number, mode: HubMode): Promise<SystemResult> {
     hub.child.kill("SIGTERM");
     await new Promise((r) => hub.child.once("exit", r));
     await db.drop();
+  }
+}
+
+async function outboxLength(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox");
+    return r.rows[0]?.n ?? 0;
+  } finally {
+    await c.end();
   }
 }
 
@@ -473,8 +491,17 @@ function print(r: BenchReport) {
     x.claimP50Ms === undefined ? "" : `${x.claimP50Ms} / ${x.claimP99Ms} ms`,
     x.hubRssMb === undefined ? "" : `${x.hubRssMb} MB`,
     x.hubCpuUsPerTask === undefined ? "" : `${x.hubCpuUsPerTask} µs`,
+    x.eventsUnpublished === undefined ? "" : String(x.eventsUnpublished),
   ]);
-  const head = ["system", "throughput", "time", "claim p50 / p99", "hub RSS (peak)", "hub CPU / task"];
+  const head = [
+    "system",
+    "throughput",
+    "time",
+    "claim p50 / p99",
+    "hub RSS (peak)",
+    "hub CPU / task",
+    "events unpublished at end",
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
   console.log(line(head));

@@ -18,8 +18,11 @@ afterEach(async () => {
   await Promise.all(dbs.splice(0).map((d) => d.drop()));
 });
 
-// pollMs null: the relay's own default.
-function setup(db: TestDb, opts: { publisher?: EventPublisher; pollMs?: number | null } = {}) {
+// pollMs or batchSize null: the relay's own default.
+function setup(
+  db: TestDb,
+  opts: { publisher?: EventPublisher; pollMs?: number | null; batchSize?: number | null } = {},
+) {
   const { logger, lines } = captureLogger("info");
   const bus = createLocalEventBus(logger);
   const seen: HubEvent[] = [];
@@ -31,7 +34,7 @@ function setup(db: TestDb, opts: { publisher?: EventPublisher; pollMs?: number |
     publisher: opts.publisher ?? createMemoryPublisher(),
     bus,
     logger,
-    batchSize: 10,
+    ...(opts.batchSize === null ? {} : { batchSize: opts.batchSize ?? 10 }),
     ...(opts.pollMs === null ? {} : { pollMs: opts.pollMs ?? 200 }),
     backoff: { initialMs: 10, maxMs: 100 },
   });
@@ -125,6 +128,23 @@ describe.each(BACKENDS)("outbox relay with the in-process publisher on %s", (bac
     expect(await relay.lag()).toBe(0);
     expect(lines.filter((l) => /outbox publish failed/.test(l.msg))).toHaveLength(1);
     expect(lines.filter((l) => /outbox publishing again/.test(l.msg))).toHaveLength(1);
+  });
+
+  it("catches up with a backlog in a few large batches, in order", async () => {
+    const db = await fresh();
+    // As agents completing in batches leave it: thousands of events from a few statements.
+    const r = await db.sql.query<{ id: number }>(
+      `INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
+       SELECT 'task.completed', 'task', 't' || g, 'test', jsonb_build_object('n', g)
+       FROM generate_series(1, 3500) g RETURNING id`,
+    );
+    const ids = r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
+    const { relay, seen } = setup(db, { batchSize: null });
+    await relay.drain(30_000);
+    expect(idsOf(seen)).toEqual(ids);
+    expect(await relay.lag()).toBe(0);
+    // 1,000 a batch: a relay taking 100 at a time fell ever further behind such agents.
+    expect(relay.counters().batches).toBeLessThanOrEqual(5);
   });
 
   it("drain() without start() publishes what is there; start and stop are safe twice", async () => {
