@@ -15,7 +15,7 @@ import type { Logger } from "../logger.ts";
 import { encodeEvent, eventSubject } from "./event-codec.ts";
 import { connectNats } from "./nats-connect.ts";
 import { ensureStream, isStreamNotFound } from "./stream.ts";
-import type { EventPublisher } from "./types.ts";
+import type { EventPublisher, PublishOptions } from "./types.ts";
 
 export type NatsPublisherConfig = Pick<Config, "natsCredsFile" | "natsStream" | "natsSubjectPrefix"> & {
   natsUrl: string;
@@ -30,6 +30,8 @@ export interface NatsPublisherOptions {
 
 /** JetStream's "message size exceeds maximum allowed" (a stream's max_msg_size). */
 const JS_MESSAGE_TOO_LARGE = 10054;
+/** JetStream's "wrong last msg ID": the stream's last message is not the one expected. */
+const JS_WRONG_LAST_MSG_ID = 10070;
 
 const isTooLarge = (e: unknown) =>
   e instanceof NatsError &&
@@ -122,7 +124,7 @@ export function createNatsPublisher(
   };
 
   return {
-    async publish(event: HubEvent) {
+    async publish(event: HubEvent, opts: PublishOptions = {}) {
       if (abort.signal.aborted) throw new HubError("unavailable", "publisher closed");
       const s = await connected();
       try {
@@ -137,7 +139,10 @@ export function createNatsPublisher(
           msgID: `evt-${event.id}`,
           headers: h,
           timeout: timeoutMs,
-          expect: { streamName: spec.name },
+          expect: {
+            streamName: spec.name,
+            ...(opts.after === undefined ? {} : { lastMsgID: `evt-${opts.after}` }),
+          },
         });
       } catch (e) {
         // No responders: nothing captures the subject (stream deleted or NATS came back empty).
@@ -145,8 +150,9 @@ export function createNatsPublisher(
         const msg = e instanceof Error ? e.message : String(e);
         // Too large for the server or the stream: no retry can change that.
         const tooLarge = isTooLarge(e);
+        const outOfOrder = e instanceof NatsError && e.api_error?.err_code === JS_WRONG_LAST_MSG_ID;
         throw new HubError(
-          tooLarge ? "payload_too_large" : "unavailable",
+          tooLarge ? "payload_too_large" : outOfOrder ? "conflict" : "unavailable",
           `publishing event ${event.id} to NATS failed: ${msg}`,
           { cause: e },
         );

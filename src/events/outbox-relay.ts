@@ -164,28 +164,46 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     const published: HubEvent[] = [];
     const setAside: HubEvent[] = [];
     let error: unknown;
-    for (const row of rows) {
+    // Sent without waiting for each ack (one ack at a time held a relay publishing to NATS to a
+    // few thousand events a second), each chained to the one before it: an event that does not
+    // land refuses every later one, so none can land ahead of it.
+    const sends = rows.map((row, i) => {
       const event = eventFromRow(row);
-      if (row.republish) republished.add(event.id);
-      try {
-        await publisher.publish(event);
-      } catch (e) {
-        if (isHubError(e, "payload_too_large")) {
-          // No retry can publish it: set it aside, or it would hold every later event forever.
-          await tx.query(SET_ASIDE, [event.id, e.message]);
-          log.error(
-            { eventId: event.id, type: event.type, err: e.message },
-            "event too large for NATS: set aside (agentops outbox retry queues it again)",
-          );
-          setAside.push(event);
-          continue;
-        }
-        // Stop here: publishing a later event first would break the order.
-        error = e;
-        await tx.query("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = $1", [event.id]);
+      const before = rows[i - 1];
+      const acked = publisher.publish(event, before ? { after: Number(before.id) } : {}).then(
+        () => undefined,
+        (e: unknown) => e ?? new Error("publish failed"),
+      );
+      return { event, republish: row.republish, acked };
+    });
+    let chainBroken = false;
+    for (const { event, republish, acked } of sends) {
+      if (republish) republished.add(event.id);
+      const e = await acked;
+      if (e === undefined) {
+        published.push(event);
+        continue;
+      }
+      if (isHubError(e, "payload_too_large")) {
+        // No retry can publish it: set it aside, or it would hold every later event forever.
+        await tx.query(SET_ASIDE, [event.id, e.message]);
+        log.error(
+          { eventId: event.id, type: event.type, err: e.message },
+          "event too large for NATS: set aside (agentops outbox retry queues it again)",
+        );
+        setAside.push(event);
+        continue;
+      }
+      if (isHubError(e, "conflict")) {
+        // Refused for its place, not for itself (the one before it was set aside, or the
+        // stream's last event is not ours): the next batch starts with it, unchained.
+        chainBroken = true;
         break;
       }
-      published.push(event);
+      // Stop here: publishing a later event first would break the order.
+      error = e;
+      await tx.query("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = $1", [event.id]);
+      break;
     }
     // Their places in the order of publication, in the order they went out (a republished one
     // has its place already, from when it was set aside).
@@ -203,8 +221,9 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         if (seq !== undefined) e.seq = seq;
       }
     }
-    // Full: the first batchSize queued events were all safe; more may wait behind them.
-    const full = error === undefined && rows.length === batchSize;
+    // Full: the first batchSize queued events were all safe; more may wait behind them. A
+    // broken chain left safe events behind: the next batch takes them at once.
+    const full = error === undefined && (rows.length === batchSize || chainBroken);
     // Queued when we looked, yet not safe: an older transaction is still open.
     const held = error === undefined && !full && queued > rows.length;
     return {

@@ -41,8 +41,8 @@ export function recordingPublisher(
   return {
     acked,
     ackedSet,
-    async publish(e) {
-      await inner.publish(e);
+    async publish(e, opts) {
+      await inner.publish(e, opts);
       acked.push(e.id);
       ackedSet.add(e.id);
     },

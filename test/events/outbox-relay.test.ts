@@ -101,15 +101,19 @@ describe.each(BACKENDS)("outbox relay with the in-process publisher on %s", (bac
 
   it("on a publish failure stops the batch, counts the attempt, backs off and never skips ahead", async () => {
     const db = await fresh();
-    // A real publisher that refuses event #3 a few times, as NATS would while it is away.
+    // A publisher that refuses event #3 a few times, as NATS would while it is away, and keeps
+    // the publisher's contract: an event chained `after` one it does not hold last is refused.
     let refusals = 0;
     const order: number[] = [];
     let third = -1;
     const flaky: EventPublisher = {
-      async publish(e) {
+      async publish(e, opts) {
         if (e.id === third && refusals < 3) {
           refusals += 1;
           throw new HubError("unavailable", "NATS is away");
+        }
+        if (opts?.after !== undefined && opts.after !== order.at(-1)) {
+          throw new HubError("conflict", `event ${e.id} is not next after ${order.at(-1)}`);
         }
         order.push(e.id);
       },

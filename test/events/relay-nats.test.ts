@@ -96,4 +96,36 @@ describe("outbox relay to JetStream", () => {
     await publisher.close();
     await publisher.close();
   });
+
+  it("refuses an event chained after one the stream does not hold last, and stores nothing", async () => {
+    const { logger } = captureLogger("warn");
+    const stream = `${STREAM}_CHAIN`;
+    const prefix = `${PREFIX}chain`;
+    const publisher = createNatsPublisher(
+      { natsUrl: NATS_URL, natsCredsFile: undefined, natsStream: stream, natsSubjectPrefix: prefix },
+      logger,
+    );
+    const event = (id: number): HubEvent => ({
+      id,
+      type: "task.updated",
+      entityType: "task",
+      entityId: "chain",
+      actor: "test",
+      payload: { n: id },
+      createdAt: new Date(),
+    });
+    try {
+      await publisher.publish(event(1));
+      await publisher.publish(event(2), { after: 1 });
+      // 3 never landed, so 4 may not go after it
+      await expect(publisher.publish(event(4), { after: 3 })).rejects.toMatchObject({ code: "conflict" });
+      await publisher.publish(event(3), { after: 2 });
+      await publisher.publish(event(4), { after: 3 });
+      const msgs = await readStream(nc, stream, 4);
+      expect(msgs.map((m) => m.event.id)).toEqual([1, 2, 3, 4]);
+    } finally {
+      await (await nc.jetstreamManager()).streams.delete(stream).catch(() => {});
+      await publisher.close();
+    }
+  });
 });
