@@ -260,6 +260,10 @@ describe("outbox relay on Postgres with transactions in flight", () => {
     // Each writer committed its events one after another: they leave in that order, whichever
     // relay held the lock for each batch.
     for (const own of byWriter) expect(published.filter((id) => own.includes(id))).toEqual(own);
-    expect(a.relay.counters().published + b.relay.counters().published).toBe(200);
+    // drain() returns once the queue is empty; the other relay counts its last batch just after
+    // its commit.
+    const counted = () => a.relay.counters().published + b.relay.counters().published;
+    await waitFor(() => counted() >= 200, { what: "both relays' counts" });
+    expect(counted()).toBe(200);
   });
 });
