@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type EventRow, eventFromRow } from "../core/rows.ts";
+import { listPublishedEvents } from "../core/events.ts";
 import type { HubEvent } from "../core/types.ts";
 import type { RouteContext } from "./context.ts";
 import { eventDto } from "./dto.ts";
@@ -17,19 +17,13 @@ const SEEN_WINDOW = 10_000;
  * published ones: every event not yet published reaches the bus after the subscription made
  * before this query, so replay plus live has no gap, and duplicates are dropped by id.
  */
-async function replayPage(ctx: RouteContext, since: number, filter: EventTypeFilter): Promise<HubEvent[]> {
-  const all = filter.exact.length === 0 && filter.prefixes.length === 0;
-  // The feed by its key, each event by its own (OFFSET 0 keeps the planner from joining whole tables).
-  const r = await ctx.sql.query<EventRow>(
-    `SELECT f.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
-     FROM event_feed f, LATERAL (SELECT * FROM events WHERE id = f.event_id OFFSET 0) e
-     WHERE f.seq > $1
-       AND ($2::boolean OR e.event_type = ANY($3::text[]) OR e.event_type LIKE ANY($4::text[]))
-     ORDER BY f.seq LIMIT $5`,
-    [since, all, filter.exact, filter.prefixes.map((p) => `${p.replace(/[\\%_]/g, "\\$&")}%`), REPLAY_PAGE],
-  );
-  return r.rows.map(eventFromRow);
-}
+const replayPage = (ctx: RouteContext, since: number, filter: EventTypeFilter): Promise<HubEvent[]> =>
+  listPublishedEvents(ctx.sql, {
+    afterSeq: since,
+    types: filter.exact,
+    typePrefixes: filter.prefixes,
+    limit: REPLAY_PAGE,
+  });
 
 /**
  * Server-sent events: `id:` the event id, `event:` its type, `data:` the event as JSON.

@@ -330,6 +330,10 @@ export class AgentOpsClient {
   }
 
   // events
+  /**
+   * One page of events in the order they were published; pass `nextCursor` back as `since` for
+   * the next page, which then holds every event published after this one (none skipped).
+   */
   async listEvents(opts: { since?: number; types?: string[]; limit?: number } = {}) {
     const r = await this.request<{ events: HubEvent[]; next_cursor?: string }>("GET", "/v1/events", {
       query: { since: opts.since, type: opts.types?.join(","), limit: opts.limit },

@@ -28,9 +28,12 @@ const eventsFor = async (taskId: string) => {
 describe("events", () => {
   it("lists events after a cursor, filtered by type", async () => {
     const t1 = await createTask("one");
+    // listed once published: the relay takes milliseconds
+    await hub.relay.drain();
     const [e1] = await eventsFor(t1.id);
     expect(e1).toBeDefined();
     const t2 = await createTask("two");
+    await hub.relay.drain();
     const r = await hub.call("GET", `/v1/events?since=${e1?.id}&type=task.created`);
     expect(r.status).toBe(200);
     expect(r.body.events.map((e: { entity_id: string }) => e.entity_id)).toEqual([t2.id]);
@@ -151,6 +154,67 @@ describe("events", () => {
     } finally {
       await Promise.all([early, open, late].map((c) => c.end()));
     }
+  });
+
+  it("a client paging with next_cursor gets an event that committed after one with a higher id", async () => {
+    const before = await createTask("cursor before the reorder");
+    await hub.relay.drain();
+    const [start] = await eventsFor(before.id);
+    const client = async () => {
+      const c = new pg.Client({ connectionString: hub.db.url });
+      await c.connect();
+      return c;
+    };
+    const [open, other] = await Promise.all([client(), client()]);
+    const insert = async (c: pg.Client, title: string) =>
+      Number(
+        (
+          await c.query<{ id: string }>(
+            `INSERT INTO events (event_type, entity_type, entity_id, payload)
+             VALUES ('task.created', 'task', $1, jsonb_build_object('title', $1::text)) RETURNING id`,
+            [title],
+          )
+        ).rows[0]?.id,
+      );
+    const seen: number[] = [];
+    let cursor = String(start?.id);
+    const page = async () => {
+      const r = await hub.call("GET", `/v1/events?since=${cursor}&type=task.created`);
+      expect(r.status).toBe(200);
+      seen.push(...r.body.events.map((e: { id: number }) => e.id));
+      cursor = r.body.next_cursor;
+    };
+    try {
+      // open writes the lower id and stays open; other writes a higher one and commits
+      await open.query("BEGIN");
+      const lowId = await insert(open, "paged low id");
+      const highId = await insert(other, "paged high id");
+      expect(lowId).toBeLessThan(highId);
+      // a poll now: the higher one is committed, yet nothing before it is sure yet
+      await page();
+      await open.query("COMMIT");
+      await waitFor(
+        async () => {
+          await page();
+          return seen.includes(lowId) && seen.includes(highId);
+        },
+        { what: "both events paged" },
+      );
+      expect(seen).toEqual([lowId, highId]);
+      await page();
+      expect(seen).toEqual([lowId, highId]);
+    } finally {
+      await Promise.all([open, other].map((c) => c.end()));
+    }
+  });
+
+  it("lists by type family too (task.*)", async () => {
+    const t = await createTask("family");
+    await hub.relay.drain();
+    const r = await hub.call("GET", "/v1/events?type=task.*&limit=1000");
+    expect(r.status).toBe(200);
+    const mine = r.body.events.filter((e: { entity_id: string }) => e.entity_id === t.id);
+    expect(mine.map((e: { type: string }) => e.type)).toEqual(["task.created"]);
   });
 
   it("refuses a stream without a key", async () => {

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { listEvents } from "../../core/events.ts";
-import { HubError } from "../../errors.ts";
+import { listPublishedEvents } from "../../core/events.ts";
 import type { RouteContext } from "../context.ts";
 import { eventDto } from "../dto.ts";
 import { parseTypeFilter } from "../event-filter.ts";
@@ -27,12 +26,17 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext) {
     {
       schema: {
         tags: ["events"],
-        summary: "Events after a cursor, oldest first",
+        summary: "Events in the order they were published, after a cursor",
+        description:
+          "Pages through events in the order of publication: `since` is the `next_cursor` of the page before " +
+          "(an event id), and the next page holds every event published after that one, none skipped even " +
+          "when transactions commit out of order. An event is listed once published, normally within " +
+          "milliseconds (while NATS is configured and down, once it is back).",
         querystring: {
           type: "object",
           additionalProperties: false,
           properties: {
-            since: digits("an event id: events after it"),
+            since: digits("an event id (next_cursor): the events published after it"),
             type: typeParam,
             limit: digits("a number from 1 to 1000"),
           },
@@ -47,17 +51,12 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext) {
       const q = request.query;
       const filter = parseTypeFilter(listParam(q.type));
       const limit = intParam(q.limit, "limit", 1, 1000) ?? 100;
-      if (filter.prefixes.length > 0) {
-        throw new HubError(
-          "validation",
-          "query.type takes exact event types here; task.* works on /v1/events/stream",
-        );
-      }
-      const events = await listEvents(
+      const events = await listPublishedEvents(
         ctx.sql,
         defined({
-          since: intParam(q.since, "since", 0, Number.MAX_SAFE_INTEGER),
-          types: filter.exact.length > 0 ? filter.exact : undefined,
+          afterEvent: intParam(q.since, "since", 0, Number.MAX_SAFE_INTEGER),
+          types: filter.exact,
+          typePrefixes: filter.prefixes,
           limit,
         }),
       );
