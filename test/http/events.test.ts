@@ -25,6 +25,25 @@ const eventsFor = async (taskId: string) => {
   );
 };
 
+/** A connection of its own, for transactions the test holds open. */
+const client = async () => {
+  const c = new pg.Client({ connectionString: hub.db.url });
+  await c.connect();
+  return c;
+};
+
+/** An event written straight to the table, as another process would. */
+const insert = async (c: pg.Client, title: string) =>
+  Number(
+    (
+      await c.query<{ id: string }>(
+        `INSERT INTO events (event_type, entity_type, entity_id, payload)
+         VALUES ('task.created', 'task', $1, jsonb_build_object('title', $1::text)) RETURNING id`,
+        [title],
+      )
+    ).rows[0]?.id,
+  );
+
 describe("events", () => {
   it("lists events after a cursor, filtered by type", async () => {
     const t1 = await createTask("one");
@@ -100,22 +119,7 @@ describe("events", () => {
   });
 
   it("resumes after an event published before one with a lower id, without skipping that one", async () => {
-    const client = async () => {
-      const c = new pg.Client({ connectionString: hub.db.url });
-      await c.connect();
-      return c;
-    };
     const [early, open, late] = await Promise.all([client(), client(), client()]);
-    const insert = async (c: pg.Client, title: string) =>
-      Number(
-        (
-          await c.query<{ id: string }>(
-            `INSERT INTO events (event_type, entity_type, entity_id, payload)
-             VALUES ('task.created', 'task', $1, jsonb_build_object('title', $1::text)) RETURNING id`,
-            [title],
-          )
-        ).rows[0]?.id,
-      );
     try {
       // Three transactions take their ids in this order: early, open, late. late writes its
       // event first (lower id) and commits; early writes after it (higher id) and commits;
@@ -160,22 +164,7 @@ describe("events", () => {
     const before = await createTask("cursor before the reorder");
     await hub.relay.drain();
     const [start] = await eventsFor(before.id);
-    const client = async () => {
-      const c = new pg.Client({ connectionString: hub.db.url });
-      await c.connect();
-      return c;
-    };
     const [open, other] = await Promise.all([client(), client()]);
-    const insert = async (c: pg.Client, title: string) =>
-      Number(
-        (
-          await c.query<{ id: string }>(
-            `INSERT INTO events (event_type, entity_type, entity_id, payload)
-             VALUES ('task.created', 'task', $1, jsonb_build_object('title', $1::text)) RETURNING id`,
-            [title],
-          )
-        ).rows[0]?.id,
-      );
     const seen: number[] = [];
     let cursor = String(start?.id);
     const page = async () => {
