@@ -557,3 +557,9 @@ WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id)
 SELECT setval(pg_get_serial_sequence('event_feed', 'seq'), greatest(m, 1), m > 0)
 FROM (SELECT greatest((SELECT coalesce(max(seq), 0) FROM event_feed),
                       (SELECT coalesce(max(id), 0) FROM events)) AS m) x;
+
+-- migrations/0014_notifier_seq.sql
+-- 0014: the notifier's place in the order of publication (event_feed.seq). Its event-id cursor
+-- skipped an event published after one with a higher id (a transaction that committed late),
+-- so that event was never told. last_event_id stays, as the highest id handled.
+ALTER TABLE notification_preferences ADD COLUMN IF NOT EXISTS last_event_seq BIGINT;

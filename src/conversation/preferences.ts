@@ -11,7 +11,10 @@ export interface Preferences {
   pinned: boolean;
   /** the last conversation seen on each channel */
   conversations: Record<string, string>;
+  /** the highest event id the notifier handled */
   lastEventId: number | null;
+  /** the notifier's place in the order of publication (event_feed.seq): where it resumes */
+  lastEventSeq: number | null;
   lastBriefingAt: Date | null;
 }
 
@@ -22,6 +25,7 @@ interface Row {
   pinned: boolean;
   conversations: Record<string, string> | null;
   last_event_id: number | string | null;
+  last_event_seq: number | string | null;
   last_briefing_at: Date | null;
 }
 
@@ -32,6 +36,7 @@ const DEFAULTS: Preferences = {
   pinned: false,
   conversations: {},
   lastEventId: null,
+  lastEventSeq: null,
   lastBriefingAt: null,
 };
 
@@ -40,7 +45,8 @@ const NOT_NOTIFIABLE = new Set(["voice", "web"]);
 
 export async function getPreferences(sql: Sql, person = OWNER): Promise<Preferences> {
   const r = await sql.query<Row>(
-    `SELECT level, channel, conversation, pinned, conversations, last_event_id, last_briefing_at
+    `SELECT level, channel, conversation, pinned, conversations, last_event_id, last_event_seq,
+            last_briefing_at
      FROM notification_preferences WHERE person = $1`,
     [person],
   );
@@ -53,6 +59,7 @@ export async function getPreferences(sql: Sql, person = OWNER): Promise<Preferen
     pinned: row.pinned,
     conversations: row.conversations ?? {},
     lastEventId: row.last_event_id == null ? null : Number(row.last_event_id),
+    lastEventSeq: row.last_event_seq == null ? null : Number(row.last_event_seq),
     lastBriefingAt: row.last_briefing_at,
   };
 }
@@ -94,12 +101,14 @@ export async function setNotification(
 }
 
 /** The notifier's cursor: the last event it told the person about (or chose not to). */
-export async function setLastEventId(sql: Sql, id: number, person = OWNER) {
+/** The notifier handled events up to `id`, and (following the bus) up to the place `seq`. */
+export async function setLastEventId(sql: Sql, id: number, seq?: number, person = OWNER) {
   await sql.query(
-    `INSERT INTO notification_preferences (person, last_event_id) VALUES ($1, $2)
+    `INSERT INTO notification_preferences (person, last_event_id, last_event_seq) VALUES ($1, $2, $3)
      ON CONFLICT (person) DO UPDATE SET
-       last_event_id = GREATEST(coalesce(notification_preferences.last_event_id, 0), $2), updated_at = now()`,
-    [person, id],
+       last_event_id = GREATEST(coalesce(notification_preferences.last_event_id, 0), $2),
+       last_event_seq = GREATEST(notification_preferences.last_event_seq, $3), updated_at = now()`,
+    [person, id, seq ?? null],
   );
 }
 

@@ -1,7 +1,7 @@
 import type { OutboundMessage } from "../channels/types.ts";
 import { getPreferences, setLastEventId } from "../conversation/preferences.ts";
 import { setLastTask } from "../conversation/state.ts";
-import { listEvents } from "../core/index.ts";
+import { listPublishedEvents, type PublishedEventsFilter } from "../core/index.ts";
 import type { HubEvent } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
 import { HubError } from "../errors.ts";
@@ -46,16 +46,16 @@ const CATCH_UP_PAGE = 500;
 
 /**
  * Tells the person what their agents did, on their preferred channel, at their level. Each
- * event once: the cursor (the last event handled) is stored after the message went out, so a
- * restart resumes right after it.
+ * event once: the cursor (the place in the order of publication of the last event handled) is
+ * stored after the message went out, so a restart resumes right after it.
  */
 export function createNotifier(deps: NotifierDeps): Notifier {
   const log = deps.logger.child({ component: "notifier" });
   const windowMs = deps.batchWindowMs ?? 2000;
   const retryBase = deps.retryMs ?? 5000;
   let queue: HubEvent[] = [];
-  /** the highest event id queued or handled */
-  let seen = 0;
+  /** following the bus: the furthest place in the order of publication queued or handled */
+  let seenSeq = 0;
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   let work: Promise<void> = Promise.resolve();
@@ -71,8 +71,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   let keepAlive: NodeJS.Timeout | undefined;
 
   const enqueue = (e: HubEvent) => {
-    if (e.id <= seen) return;
-    seen = e.id;
+    // By place, not id: an event can be published after one with a higher id (its transaction
+    // committed later), and an id cursor dropped it.
+    if (e.seq !== undefined) {
+      if (e.seq <= seenSeq) return;
+      seenSeq = e.seq;
+    }
     queue.push(e);
     schedule(windowMs);
   };
@@ -117,7 +121,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const batch = queue;
     if (batch.length === 0) return;
     queue = [];
-    const last = batch.at(-1)?.id ?? 0;
+    const last = Math.max(...batch.map((e) => e.id));
+    const places = batch.flatMap((e) => (e.seq === undefined ? [] : [e.seq]));
+    const place = places.length > 0 ? Math.max(...places) : undefined;
     try {
       const prefs = await getPreferences(deps.sql);
       const tell = batch.filter((e) => worthTelling(e, prefs.level));
@@ -129,7 +135,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           "nowhere to notify the person yet: they have not talked to the hub",
         );
       }
-      await setLastEventId(deps.sql, last);
+      await setLastEventId(deps.sql, last, place);
       confirm(batch);
       failures = 0;
     } catch (e) {
@@ -163,14 +169,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
   }
 
-  async function catchUp(from: number) {
-    let since = from;
+  async function catchUp(start: PublishedEventsFilter) {
+    let from = start;
     for (;;) {
-      const page = await listEvents(deps.sql, { since, limit: CATCH_UP_PAGE });
+      const page = await listPublishedEvents(deps.sql, { ...from, limit: CATCH_UP_PAGE });
       for (const e of page) enqueue(e);
-      const lastId = page.at(-1)?.id;
-      if (page.length < CATCH_UP_PAGE || lastId === undefined) return;
-      since = lastId;
+      const last = page.at(-1)?.seq;
+      if (page.length < CATCH_UP_PAGE || last === undefined) return;
+      from = { afterSeq: last };
     }
   }
 
@@ -180,15 +186,17 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       running = true;
       const prefs = await getPreferences(deps.sql);
       let cursor = prefs.lastEventId;
+      let place = prefs.lastEventSeq;
       if (cursor === null) {
         // First start: history is not news.
-        const r = await deps.sql.query<{ id: number | string }>(
-          "SELECT coalesce(max(id), 0) AS id FROM events",
+        const r = await deps.sql.query<{ id: number | string; seq: number | string }>(
+          `SELECT (SELECT coalesce(max(id), 0) FROM events) AS id,
+                  (SELECT coalesce(max(seq), 0) FROM event_feed) AS seq`,
         );
         cursor = Number(r.rows[0]?.id ?? 0);
-        await setLastEventId(deps.sql, cursor);
+        place = Number(r.rows[0]?.seq ?? 0);
+        await setLastEventId(deps.sql, cursor, place);
       }
-      seen = cursor;
       if (deps.queue) {
         floor = cursor;
         stopQueue = deps.queue(take);
@@ -207,8 +215,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         if (buffer) buffer.push(e);
         else enqueue(e);
       });
+      seenSeq = place ?? 0;
       try {
-        await catchUp(cursor);
+        // A cursor from before migration 0014 is an event id: resume where that event was published.
+        await catchUp(place === null ? { afterEvent: cursor } : { afterSeq: place });
       } finally {
         const held = buffer ?? [];
         buffer = undefined;

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../src/channels/types.ts";
 import { getPreferences } from "../../src/conversation/preferences.ts";
@@ -7,10 +8,13 @@ import {
   completeTask,
   createTask,
   failTask,
-  listEvents,
+  listPublishedEvents,
 } from "../../src/core/index.ts";
 import type { HubEvent } from "../../src/core/types.ts";
 import { createNotifier, type Notifier } from "../../src/cos/notifier.ts";
+import { createLocalEventBus } from "../../src/events/local-bus.ts";
+import { createMemoryPublisher } from "../../src/events/memory-publisher.ts";
+import { createOutboxRelay } from "../../src/events/outbox-relay.ts";
 import { createHarness, type Harness, logger } from "../conversation/harness.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -20,31 +24,20 @@ interface Sent {
   msg: OutboundMessage;
 }
 
-/** A stand-in for the event relay: publishes committed events to subscribers, in id order. */
+/** The hub's own relay and bus, driven by the test: pump() publishes what is committed. */
 function createFeed(h: Harness) {
-  const handlers = new Set<(e: HubEvent) => void>();
-  let last = 0;
+  const bus = createLocalEventBus(logger);
+  const relay = createOutboxRelay({ sql: h.db.sql, publisher: createMemoryPublisher(), bus, logger });
   return {
-    subscribe(handler: (e: HubEvent) => void) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-    async skipHistory() {
-      last = (await listEvents(h.db.sql, { limit: 1000 })).at(-1)?.id ?? 0;
-    },
+    subscribe: (handler: (e: HubEvent) => void) => bus.subscribe(handler),
+    /** history goes out before the notifier listens */
+    skipHistory: () => relay.drain(),
     /** a relay that redelivers everything it ever published */
     async replayAll() {
-      for (const e of await listEvents(h.db.sql, { limit: 1000 })) for (const handler of handlers) handler(e);
+      for (const e of await listPublishedEvents(h.db.sql, { limit: 1000 })) bus.emit(e);
     },
-    /** publishes everything committed since the last pump */
-    async pump() {
-      const events = await listEvents(h.db.sql, { since: last, limit: 1000 });
-      for (const e of events) {
-        last = e.id;
-        for (const handler of handlers) handler(e);
-      }
-      return events;
-    },
+    /** publishes everything committed so far */
+    pump: () => relay.drain(),
   };
 }
 
@@ -84,6 +77,25 @@ async function agentCompletes(title: string, priority: "medium" | "high" = "medi
   const c = await claimTask(h.db.sql, t.number, "seed", { leaseSeconds: 300 });
   await completeTask(h.db.sql, t.number, { claimToken: c.claimToken, result: "all good" }, agent);
   return t.number;
+}
+
+/** A completion told, then the notifier stops. */
+async function toldThenStopped(title: string) {
+  await start();
+  await agentCompletes(title);
+  await feed.pump();
+  await waitFor(() => sent.length === 1, { what: "first notification" });
+  await settled();
+  await notifier?.stop();
+}
+
+/** A completion published while the notifier is down, told once it starts again. */
+async function missedWhileDown(title: string) {
+  const n = await agentCompletes(title);
+  await feed.pump();
+  await start();
+  await waitFor(() => sent.length === 2, { what: "the missed notification" });
+  return n;
 }
 
 beforeAll(async () => {
@@ -133,18 +145,9 @@ describe("notifier", () => {
   });
 
   it("does not repeat after a restart, and catches up on what came while it was down", async () => {
-    await start();
-    await agentCompletes("before the restart");
-    await feed.pump();
-    await waitFor(() => sent.length === 1, { what: "first notification" });
-    await settled();
-    await notifier?.stop();
-
+    await toldThenStopped("before the restart");
     // While it is down: one more completion (the relay publishes it to nobody).
-    const n = await agentCompletes("while it was down");
-    await feed.pump();
-    await start();
-    await waitFor(() => sent.length === 2, { what: "the missed notification" });
+    const n = await missedWhileDown("while it was down");
     await settled();
     expect(sent[1]?.msg.text).toContain(`task ${n}`);
 
@@ -157,6 +160,53 @@ describe("notifier", () => {
     await waitFor(() => sent.length === 3, { what: "third notification" });
     await settled();
     expect(sent).toHaveLength(3);
+  });
+
+  it("tells an event published after one with a higher id (its transaction committed later)", async () => {
+    await start();
+    const connect = async () => {
+      const c = new pg.Client({ connectionString: h.db.url });
+      await c.connect();
+      return c;
+    };
+    const [early, late] = await Promise.all([connect(), connect()]);
+    const finished = (c: pg.Client, number: number, title: string) =>
+      c.query(
+        `INSERT INTO events (event_type, entity_type, entity_id, actor, payload)
+         VALUES ('task.completed', 'task', $1, 'seed',
+                 jsonb_build_object('number', $2::int, 'title', $1::text,
+                                    'actor', jsonb_build_object('kind', 'agent', 'name', 'seed')))`,
+        [title, number],
+      );
+    try {
+      // early takes its transaction id first; late writes the lower event id and stays open
+      // while early writes a higher one and commits: early's goes out first, late's after it.
+      await early.query("BEGIN");
+      await early.query("SELECT pg_current_xact_id()");
+      await late.query("BEGIN");
+      await finished(late, 9001, "committed late");
+      await finished(early, 9002, "committed early");
+      await early.query("COMMIT");
+      await feed.pump();
+      await waitFor(() => sent.some((x) => x.msg.text.includes("task 9002")), { what: "the early one" });
+      await late.query("COMMIT");
+      await feed.pump();
+      await waitFor(() => sent.some((x) => x.msg.text.includes("task 9001")), { what: "the late one" });
+      await settled();
+      expect(sent.filter((x) => /task 900[12]/.test(x.msg.text))).toHaveLength(2);
+    } finally {
+      await Promise.all([early, late].map((c) => c.end()));
+    }
+  });
+
+  it("resumes from a cursor an earlier version stored (an event id, no place)", async () => {
+    await toldThenStopped("told before the upgrade");
+    await h.db.sql.query("UPDATE notification_preferences SET last_event_seq = NULL");
+    const n = await missedWhileDown("done during the upgrade");
+    await settled();
+    expect(sent[1]?.msg.text).toContain(`task ${n}`);
+    expect(sent).toHaveLength(2);
+    expect((await getPreferences(h.db.sql)).lastEventSeq).not.toBeNull();
   });
 
   it("sends nothing at level none", async () => {

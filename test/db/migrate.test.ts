@@ -154,7 +154,7 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     );
     const [published, tried, waiting] = ids.rows.map((r) => Number(r.id));
     const r = await migrate(old.sql);
-    expect(r.applied).toEqual(["outbox_table", "outbox_set_aside", "event_feed"]);
+    expect(r.applied).toEqual(["outbox_table", "outbox_set_aside", "event_feed", "notifier_seq"]);
     // what was published keeps its id as its place in the feed: old stream cursors still resume
     const feed = await old.sql.query<{ seq: number; event_id: number }>(
       "SELECT seq, event_id FROM event_feed WHERE event_id = ANY($1::bigint[])",
