@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type EventRow, eventFromRow } from "../core/rows.ts";
+import { listPublishedEvents } from "../core/events.ts";
 import type { HubEvent } from "../core/types.ts";
 import type { Sql } from "../db/sql.ts";
 import type { EventBusLike } from "../http/deps.ts";
@@ -59,14 +59,8 @@ export async function streamWebEvents(
       since === undefined
         ? undefined
         : async (send) => {
-            // after the place `since` in the order of publication (see src/http/event-stream.ts)
-            const r = await deps.sql.query<EventRow>(
-              `SELECT f.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
-               FROM event_feed f, LATERAL (SELECT * FROM events WHERE id = f.event_id OFFSET 0) e
-               WHERE f.seq > $1 ORDER BY f.seq LIMIT $2`,
-              [since, REPLAY_LIMIT],
-            );
-            const events = r.rows.map(eventFromRow);
+            // after the place `since` in the order of publication
+            const events = await listPublishedEvents(deps.sql, { afterSeq: since, limit: REPLAY_LIMIT });
             // Far behind: one event is enough, the page re-fetches everything it shows anyway.
             for (const e of events.length === REPLAY_LIMIT ? events.slice(-1) : events) send(e);
           },
