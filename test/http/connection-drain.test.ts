@@ -1,5 +1,8 @@
+import { createServer } from "node:http";
 import { connect } from "node:net";
+import { Agent, request } from "undici";
 import { describe, expect, it } from "vitest";
+import { createConnectionDrain } from "../../src/http/connection-drain.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { startHub } from "./harness.ts";
 
@@ -35,5 +38,35 @@ describe("closing the HTTP server", () => {
     const r = await poll;
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ tasks: [] });
+  });
+
+  it("closes a kept-alive connection whose response went out after closing began", async () => {
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((r) => {
+      answer = r;
+    });
+    const server = createServer((_req, res) => {
+      void answered.then(() => res.end("done"));
+    });
+    const drain = createConnectionDrain(server, 30_000);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as { port: number };
+    const agent = new Agent({ keepAliveTimeout: 60_000 });
+    try {
+      const res = request(`http://127.0.0.1:${port}/`, { dispatcher: agent });
+      await waitFor(
+        async () => (await new Promise<number>((r) => server.getConnections((_, n) => r(n)))) === 1,
+      );
+      // closing starts while the request is in flight: Node closes only connections idle now
+      drain.start();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      answer();
+      const r = await res;
+      expect(r.headers.connection).toBe("close");
+      expect(await r.body.text()).toBe("done");
+      await within(closed, 5_000, "close");
+    } finally {
+      await agent.close();
+    }
   });
 });
