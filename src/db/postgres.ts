@@ -6,12 +6,13 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 export function createPostgresSql(url: string, opts: { max?: number; applicationName?: string } = {}): Sql {
   const max = opts.max ?? 20;
-  const newPool = (size: number) => {
+  const newPool = (size: number, onConnect?: (client: pg.ClientBase) => Promise<void>) => {
     const p = new pg.Pool({
       connectionString: url,
       max: size,
       application_name: opts.applicationName ?? "agentops-hub",
       connectionTimeoutMillis: 10_000,
+      ...(onConnect ? { onConnect } : {}),
     });
     // An idle client that loses its connection must not crash the process; the pool replaces it.
     p.on("error", () => {});
@@ -25,11 +26,11 @@ export function createPostgresSql(url: string, opts: { max?: number; application
   // plan for its values, which a list with optional filters needs. A quarter of the pool.
   const preparedSize = Math.max(1, Math.ceil(max / 4));
   const pool = newPool(Math.max(1, max - preparedSize));
-  const prepared = newPool(preparedSize);
   // A SET, not a startup option: connection poolers refuse startup options they do not know.
-  // Queued on the new connection, it runs before the first statement it is handed.
-  prepared.on("connect", (client) => {
-    client.query("SET plan_cache_mode = force_generic_plan").catch(() => {});
+  // The pool hands the connection out once it is done. A server that refuses it (before
+  // Postgres 12) still serves, planning as it likes.
+  const prepared = newPool(preparedSize, async (client) => {
+    await client.query("SET plan_cache_mode = force_generic_plan").catch(() => {});
   });
   let closed = false;
   const listeners = new Set<pg.Client>();
