@@ -89,7 +89,8 @@ export interface PublishedEventsFilter {
   afterSeq?: number;
   /**
    * exclusive: events published after this event was (a cursor handed out as an event id). An
-   * id the feed does not hold counts from the nearest published event below it.
+   * id the feed does not hold counts from the nearest published event below it. Wins over
+   * afterSeq.
    */
   afterEvent?: number;
   /** exact event types; with typePrefixes, an event matching either is listed; none: all */
@@ -107,12 +108,9 @@ export interface PublishedEventsFilter {
  * skips nothing; an event is listed here once published, normally within milliseconds.
  */
 export async function listPublishedEvents(sql: Sql, f: PublishedEventsFilter = {}): Promise<HubEvent[]> {
-  for (const [name, v] of [
-    ["since", f.afterEvent],
-    ["since", f.afterSeq],
-  ] as const) {
+  for (const v of [f.afterEvent, f.afterSeq]) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) {
-      throw new HubError("validation", `${name} must be a whole number; got ${JSON.stringify(v)}.`);
+      throw new HubError("validation", `since must be a whole number; got ${JSON.stringify(v)}.`);
     }
   }
   const limit = f.limit === undefined ? 100 : requireInt("limit", f.limit, 1, 1000);

@@ -121,9 +121,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const batch = queue;
     if (batch.length === 0) return;
     queue = [];
-    const last = Math.max(...batch.map((e) => e.id));
-    const places = batch.flatMap((e) => (e.seq === undefined ? [] : [e.seq]));
-    const place = places.length > 0 ? Math.max(...places) : undefined;
+    // A catch-up after a long stop can queue thousands: no spread into Math.max.
+    let last = 0;
+    let place: number | undefined;
+    for (const e of batch) {
+      last = Math.max(last, e.id);
+      if (e.seq !== undefined) place = Math.max(place ?? 0, e.seq);
+    }
     try {
       const prefs = await getPreferences(deps.sql);
       const tell = batch.filter((e) => worthTelling(e, prefs.level));
