@@ -83,8 +83,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   /**
    * Queue mode: no `seen` check, as a redelivery from an instance that died may be older than
-   * what came since. A first delivery at or below the cursor is history a new consumer replays
-   * (or a second copy of an event): confirmed without a word.
+   * what came since. History a new queue replays, at or below the cursor, was told before it:
+   * confirmed without a word. Only history: an event published since can have a smaller id
+   * than one already told (its transaction committed later), and is news.
    */
   const take = (q: QueuedEvent) => {
     const e = q.event;
@@ -93,7 +94,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       same.push(q);
       return;
     }
-    if (!q.redelivered && e.id <= floor) {
+    if (!q.redelivered && q.history && e.id <= floor) {
       q.ack();
       return;
     }

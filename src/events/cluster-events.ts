@@ -17,6 +17,8 @@ export interface QueuedEvent {
   event: HubEvent;
   /** offered before (to this or another instance) and never confirmed */
   redelivered: boolean;
+  /** published before the queue existed: history its first consumer replays */
+  history: boolean;
   /** handled: never offered again */
   ack(): void;
   /** given back at once, for another instance or a later try */
@@ -235,10 +237,11 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
             durable: NOTIFIER_DURABLE,
             manualAck: true,
             logger: opts.logger,
-            handler: async (event, m) =>
+            handler: async (event, m, meta) =>
               handler({
                 event,
                 redelivered: m.redelivered,
+                history: meta.beforeConsumer,
                 ack: () => m.ack(),
                 nak: () => m.nak(),
                 working: () => m.working(),

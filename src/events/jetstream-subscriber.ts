@@ -11,7 +11,7 @@ export interface JetStreamSubscribeOptions {
   durable: string;
   /** e.g. `${prefix}.task.>`; all of the stream when absent */
   filterSubject?: string;
-  handler: (event: HubEvent, msg: JsMsg) => Promise<void>;
+  handler: (event: HubEvent, msg: JsMsg, meta: DeliveryMeta) => Promise<void>;
   logger: Logger;
   /** redelivered when not acked within this time (default 30 s) */
   ackWaitMs?: number;
@@ -24,6 +24,14 @@ export interface JetStreamSubscribeOptions {
    * only after a batch goes out, which must not hold up the next messages meanwhile.
    */
   manualAck?: boolean;
+}
+
+export interface DeliveryMeta {
+  /**
+   * Published before the durable consumer was created: history that a new consumer (deliver
+   * policy all) replays, rather than an event published since.
+   */
+  beforeConsumer: boolean;
 }
 
 export interface JetStreamSubscription {
@@ -56,6 +64,8 @@ export async function subscribeJetStream(opts: JetStreamSubscribeOptions): Promi
     await jsm.consumers.update(opts.stream, opts.durable, config);
   }
   const consumer = await opts.nc.jetstream().consumers.get(opts.stream, opts.durable);
+  // Both times are the server's clock.
+  const createdMs = Date.parse((await consumer.info(true)).created);
   const messages = await consumer.consume({ max_messages: 64 });
   const retryDelay = opts.retryDelayMs ?? 1_000;
 
@@ -70,7 +80,7 @@ export async function subscribeJetStream(opts: JetStreamSubscribeOptions): Promi
         continue;
       }
       try {
-        await opts.handler(event, m);
+        await opts.handler(event, m, { beforeConsumer: m.info.timestampNanos / 1e6 < createdMs });
         if (!opts.manualAck) m.ack();
       } catch (e) {
         const level = isHubError(e, "unavailable") ? "warn" : "error";

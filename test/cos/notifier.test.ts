@@ -8,10 +8,12 @@ import {
   completeTask,
   createTask,
   failTask,
+  listEvents,
   listPublishedEvents,
 } from "../../src/core/index.ts";
 import type { HubEvent } from "../../src/core/types.ts";
 import { createNotifier, type Notifier } from "../../src/cos/notifier.ts";
+import type { QueuedEvent } from "../../src/events/cluster-events.ts";
 import { createLocalEventBus } from "../../src/events/local-bus.ts";
 import { createMemoryPublisher } from "../../src/events/memory-publisher.ts";
 import { createOutboxRelay } from "../../src/events/outbox-relay.ts";
@@ -276,5 +278,50 @@ describe("notifier", () => {
     await settled();
     expect(sent.map((s) => s.channel)).toEqual(["email", "email"]);
     expect(sent.map((s) => s.msg.taskNumber).sort()).toEqual([a, b].sort());
+  });
+});
+
+describe("notifier on the queue hub instances share", () => {
+  it("tells a first delivery below its cursor, unless it is history the queue replays", async () => {
+    const told = await agentCompletes("told before the queue existed");
+    const late = await agentCompletes("committed late");
+    const completed = await listEvents(h.db.sql, { types: ["task.completed"], limit: 1000 });
+    const eventOf = (n: number) => completed.find((e) => e.payload.number === n) as HubEvent;
+    // Everything so far was told: the cursor is at the newest event.
+    await h.db.sql.query(
+      "INSERT INTO notification_preferences (person, last_event_id) VALUES ('owner', $1) ON CONFLICT (person) DO UPDATE SET last_event_id = $1",
+      [Math.max(...completed.map((e) => e.id))],
+    );
+    let deliver: (q: QueuedEvent) => void = () => {};
+    notifier = createNotifier({
+      sql: h.db.sql,
+      queue: (handler) => {
+        deliver = handler;
+        return async () => {};
+      },
+      send: async (channel, conversation, msg) => {
+        sent.push({ channel, conversation, msg });
+      },
+      logger,
+      batchWindowMs: 30,
+    });
+    await notifier.start();
+    const acked: number[] = [];
+    const offer = (e: HubEvent, history: boolean) =>
+      deliver({
+        event: e,
+        redelivered: false,
+        history,
+        ack: () => acked.push(e.id),
+        nak: () => {},
+        working: () => {},
+      });
+    // replayed history at or below the cursor: confirmed, not told again
+    offer(eventOf(told), true);
+    expect(acked).toEqual([eventOf(told).id]);
+    // published since, below the cursor all the same: its transaction committed late
+    offer(eventOf(late), false);
+    await waitFor(() => acked.includes(eventOf(late).id), { what: "the late one confirmed" });
+    expect(sent.map((x) => x.msg.taskNumber)).toEqual([late]);
   });
 });

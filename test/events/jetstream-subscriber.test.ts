@@ -52,6 +52,7 @@ describe("JetStream publisher and durable subscriber", () => {
 
   it("shares a durable consumer between instances, handles each event once, redelivers on failure", async () => {
     const handled: { by: string; id: number }[] = [];
+    const history = new Map<number, boolean>();
     let failOnce = true;
     const make = (by: string) =>
       subscribeJetStream({
@@ -61,7 +62,8 @@ describe("JetStream publisher and durable subscriber", () => {
         filterSubject: `${PREFIX}.task.>`,
         logger,
         retryDelayMs: 50,
-        handler: async (e) => {
+        handler: async (e, _m, meta) => {
+          history.set(e.id, meta.beforeConsumer);
           if (e.id === 5 && failOnce) {
             failOnce = false;
             throw new HubError("unavailable", "telegram is down");
@@ -76,6 +78,9 @@ describe("JetStream publisher and durable subscriber", () => {
     const ids = handled.map((h) => h.id).sort((x, y) => x - y);
     expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(failOnce).toBe(false);
+    // event 1 was in the stream before the consumer existed: history it replays; the rest not
+    expect(history.get(1)).toBe(true);
+    expect([...history].filter(([id, h]) => id > 1 && h)).toEqual([]);
     await Promise.all([a.stop(), b.stop(), a.stop()]);
 
     // Acked: a consumer coming back under the same name gets nothing old again.
