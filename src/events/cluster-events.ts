@@ -89,7 +89,7 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
   const abort = new AbortController();
   let nc: Promise<NatsConnection> | undefined;
   let feed: Promise<void> | undefined;
-  let feedMessages: { close(): Promise<void | Error> } | undefined;
+  let feedMessages: { close(): Promise<unknown> } | undefined;
 
   /** One connection for the feed and the queue, with the stream there (the publisher may not have made it yet). */
   const connection = (): Promise<NatsConnection> => {

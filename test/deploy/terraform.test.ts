@@ -68,7 +68,9 @@ describe("terraform for Scaleway", () => {
     expect(missing).toEqual([]);
 
     const container = res("scaleway_container", "hub");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's interpolation, as the .tf file has it
     expect(container?.environment_variables).toBe("${local.environment}");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's interpolation, as the .tf file has it
     expect(container?.secret_environment_variables).toBe("${local.secret_environment}");
     expect(String(locals.secret_environment)).toContain("data.scaleway_secret_version.hub");
   });
@@ -91,6 +93,7 @@ describe("terraform for Scaleway", () => {
   it("runs the container with a health check and more than one possible instance", () => {
     const c = res("scaleway_container", "hub");
     expect(JSON.stringify(c?.health_check)).toContain("/healthz");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's interpolation, as the .tf file has it
     expect(c?.max_scale).toBe("${var.max_scale}");
     expect(c?.private_network_id).toBeDefined();
   });

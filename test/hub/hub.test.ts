@@ -18,7 +18,7 @@ async function api(hub: Hub, method: string, path: string, body?: unknown, key =
     headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: r.status, body: (await r.json()) as Record<string, any> };
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
 describe("the hub, assembled", () => {
