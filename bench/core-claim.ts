@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { Pool } from "undici";
-import { freshDatabase, hubDatabaseWithTasks, percentile } from "./bench-db.ts";
+import { freshDatabase, hubDatabaseWithTasks, percentile, printTable } from "./bench-db.ts";
 
 const WORKERS = 8;
 const BATCH = 50;
@@ -502,11 +502,7 @@ function print(r: BenchReport) {
     "hub CPU / task",
     "events unpublished at end",
   ];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
-  console.log(line(head));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(line(row));
+  printTable(head, rows);
   console.log(`\nhub REST (one per request) / raw SQL:      ${r.ratios.restVsRawSql}  (target ≥ 0.6)`);
   console.log(`hub REST complete + next / raw SQL:       ${r.ratios.nextVsRawSql}  (one request per task)`);
   console.log(`hub REST batched / graphile-worker:        ${r.ratios.batchedVsGraphile}  (target ≥ 1.0)`);

@@ -20,7 +20,7 @@ import { createNatsPublisher } from "../src/events/nats-publisher.ts";
 import { createOutboxRelay } from "../src/events/outbox-relay.ts";
 import type { EventPublisher } from "../src/events/types.ts";
 import { createLogger } from "../src/logger.ts";
-import { freshDatabase } from "./bench-db.ts";
+import { freshDatabase, printTable } from "./bench-db.ts";
 
 const NATS_URL = process.env.BENCH_NATS_URL ?? "nats://127.0.0.1:4222";
 
@@ -120,11 +120,7 @@ function print(r: RelayBenchReport) {
   );
   const rows = r.results.map((x) => [x.target, `${x.perSecond}/s`, `${x.seconds}s`, String(x.batches)]);
   const head = ["to", "events", "time", "batches"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
-  console.log(line(head));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(line(row));
+  printTable(head, rows);
   console.log(`\nJetStream / in-process: ${r.natsVsInProcess}\n`);
 }
 
