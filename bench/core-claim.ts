@@ -264,7 +264,7 @@ async function outboxLength(url: string): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const r = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox");
+    const r = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM unpublished_events");
     return r.rows[0]?.n ?? 0;
   } finally {
     await c.end();

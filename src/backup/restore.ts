@@ -106,6 +106,8 @@ export async function restoreDatabase(
         [s.seq],
       );
     }
+    // The restored events carry the old server's transaction ids: set the outbox cursor anew.
+    await tx.query("SELECT agentops_outbox_rebase()");
   });
   return { rows };
 }

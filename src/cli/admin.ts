@@ -150,7 +150,7 @@ const COMMANDS: Record<string, Command> = {
   async outbox(sql, args) {
     const [sub, ...ids] = args;
     if (sub === "list" || sub === undefined) {
-      const queued = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox");
+      const queued = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM unpublished_events");
       out(`${queued.rows[0]?.n ?? 0} events waiting to be published.`);
       const aside = await listSetAside(sql);
       if (aside.length === 0) out("No events set aside.");

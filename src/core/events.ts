@@ -71,7 +71,7 @@ export async function listEvents(sql: Sql, f: ListEventsFilter = {}): Promise<Hu
   const limit = f.limit === undefined ? 100 : requireInt("limit", f.limit, 1, 1000);
   const r = await sql.query<EventRow>(
     `SELECT id, event_type, entity_type, entity_id, actor, payload, created_at,
-            (SELECT f.seq FROM event_feed f WHERE f.event_id = events.id) AS seq
+            agentops_event_seq(events.id) AS seq
      FROM events
      WHERE ($1::bigint IS NULL OR id > $1)
        AND ($2::text[] IS NULL OR event_type = ANY($2))
@@ -116,17 +116,19 @@ export async function listPublishedEvents(sql: Sql, f: PublishedEventsFilter = {
   const limit = f.limit === undefined ? 100 : requireInt("limit", f.limit, 1, 1000);
   const types = f.types ?? [];
   const prefixes = (f.typePrefixes ?? []).map((p) => `${p.replace(/[\\%_]/g, "\\$&")}%`);
-  // The feed by its key from the cursor on (a subquery in the WHERE, so the index starts there),
-  // each event by its own (OFFSET 0 keeps the planner from joining whole tables).
+  // The places after the cursor (agentops_published_after walks them by their indexes), each
+  // event by its own (OFFSET 0 keeps the planner from joining whole tables). An event id not
+  // published counts from the event just below it.
   const r = await sql.query<EventRow>(
-    `SELECT f.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
-     FROM event_feed f, LATERAL (SELECT * FROM events WHERE id = f.event_id OFFSET 0) e
-     WHERE f.seq > (SELECT CASE WHEN $2::bigint IS NULL THEN coalesce($1::bigint, 0)
-                    ELSE coalesce((SELECT seq FROM event_feed WHERE event_id = $2),
-                                  (SELECT seq FROM event_feed WHERE event_id < $2
-                                   ORDER BY event_id DESC LIMIT 1), 0) END)
-       AND ($3::boolean OR e.event_type = ANY($4::text[]) OR e.event_type LIKE ANY($5::text[]))
-     ORDER BY f.seq LIMIT $6`,
+    `SELECT p.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
+     FROM agentops_published_after(
+            (SELECT CASE WHEN $2::bigint IS NULL THEN coalesce($1::bigint, 0)
+                    ELSE coalesce(agentops_event_seq($2),
+                                  (SELECT agentops_event_seq(id) FROM events WHERE id < $2
+                                   ORDER BY id DESC LIMIT 1), 0) END),
+            $6, $3, $4::text[], $5::text[]) p,
+          LATERAL (SELECT * FROM events WHERE id = p.event_id OFFSET 0) e
+     ORDER BY p.seq`,
     [
       f.afterSeq ?? null,
       f.afterEvent ?? null,

@@ -196,7 +196,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         // First start: history is not news.
         const r = await deps.sql.query<{ id: number | string; seq: number | string }>(
           `SELECT (SELECT coalesce(max(id), 0) FROM events) AS id,
-                  (SELECT coalesce(max(seq), 0) FROM event_feed) AS seq`,
+                  agentops_last_seq() AS seq`,
         );
         cursor = Number(r.rows[0]?.id ?? 0);
         place = Number(r.rows[0]?.seq ?? 0);

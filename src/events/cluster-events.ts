@@ -124,9 +124,9 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
     const since = Date.now();
     for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
       const r = await sql.query<{ queued: boolean; before_start: boolean; seq: number | string | null }>(
-        `SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id) AS queued,
+        `SELECT agentops_event_unpublished(e.id) AS queued,
                 pg_visible_in_snapshot(e.tx_id, $2::text::pg_snapshot) AS before_start,
-                (SELECT f.seq FROM event_feed f WHERE f.event_id = e.id) AS seq
+                agentops_event_seq(e.id) AS seq
          FROM events e WHERE e.id = $1`,
         [event.id, start.snapshot],
       );
@@ -270,7 +270,7 @@ export function createClusterEvents(opts: ClusterEventsOptions): ClusterEvents {
       // One statement, so the queue it reads is the one of its snapshot.
       const r = await sql.query<{ now: Date | string; snapshot: string; queued: number[] | null }>(
         `SELECT clock_timestamp() AS now, pg_current_snapshot()::text AS snapshot,
-                ARRAY(SELECT event_id FROM outbox) AS queued`,
+                ARRAY(SELECT event_id FROM unpublished_events) AS queued`,
       );
       const row = r.rows[0];
       if (!row) throw new HubError("internal", "no start point for the cluster events");

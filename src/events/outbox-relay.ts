@@ -129,10 +129,54 @@ const SET_ASIDE = `WITH gone AS (DELETE FROM outbox WHERE event_id = $1 RETURNIN
   ON CONFLICT (event_id) DO UPDATE SET attempts = EXCLUDED.attempts, error = EXCLUDED.error,
     set_aside_at = now()`;
 
+// The cursor's batch: the events after the cursor, in (tx_id, id) order, of transactions older
+// than every transaction still open that could be this database's. Only the in-flight ones known
+// to belong to another database are left out (a long transaction there holds nothing back); one
+// that finished between the snapshot and the read of pg_stat_activity still counts, so no event
+// can later appear behind the cursor. `held`: committed events wait behind an open transaction.
+// `queue`: the queue holds events (an earlier version's, or set-aside ones queued again), which
+// go first. A plain SELECT, so Sql.onWrite sees it as a read (see SELECT_SAFE).
+const SELECT_CURSOR = `SELECT k.queue, k.held, s.*
+  FROM (
+    SELECT c.*, b.bound, EXISTS (SELECT 1 FROM outbox) AS queue,
+        EXISTS (SELECT 1 FROM events w
+                WHERE w.tx_id >= b.bound AND (w.tx_id, w.id) > (c.tx_id, c.event_id)) AS held
+      FROM (SELECT * FROM outbox_cursor LIMIT 1) c,
+      (SELECT pg_current_snapshot() AS snap OFFSET 0) sn,
+      LATERAL (
+        SELECT coalesce(min(x), pg_snapshot_xmax(sn.snap)) AS bound FROM pg_snapshot_xip(sn.snap) x
+        WHERE (x::text::bigint % 4294967296) NOT IN (
+          SELECT backend_xid::text::bigint FROM pg_stat_activity
+          WHERE datname <> current_database() AND backend_xid IS NOT NULL)) b
+      OFFSET 0) k
+  LEFT JOIN LATERAL (
+    SELECT e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at, e.tx_id,
+        (e.tx_id < k.legacy_until
+         AND EXISTS (SELECT 1 FROM event_feed f WHERE f.event_id = e.id)) AS passed
+      FROM events e
+      WHERE (e.tx_id, e.id) > (k.tx_id, k.event_id) AND e.tx_id < k.bound
+      ORDER BY e.tx_id, e.id LIMIT $1) s ON NOT k.queue
+  ORDER BY s.tx_id, s.id`;
+
+// The cursor moves to the last event the batch took care of, and the batch's n published (or
+// set-aside) events take the next n places of the order of publication, in one statement.
+const MARK_CURSOR = `WITH b AS (
+    INSERT INTO event_batches (seq_start, n, from_tx, from_id, to_tx, to_id)
+    SELECT setval('event_feed_seq_seq', nextval('event_feed_seq_seq') + $1 - 1) - $1 + 1, $1,
+           c.tx_id, c.event_id, $2::text::xid8, $3
+    FROM outbox_cursor c WHERE $1 > 0
+    RETURNING seq_start)
+  UPDATE outbox_cursor SET tx_id = $2::text::xid8, event_id = $3
+  RETURNING (SELECT seq_start FROM b) AS seq_start`;
+
+const SET_ASIDE_AT_CURSOR = `INSERT INTO outbox_set_aside (event_id, attempts, error) VALUES ($1, 1, $2)
+  ON CONFLICT (event_id) DO UPDATE SET attempts = outbox_set_aside.attempts + 1,
+    error = EXCLUDED.error, set_aside_at = now()`;
+
 /**
- * The transactional outbox's publisher: moves committed events from the `events` table to the
- * publisher in order, taking each off the queue (and giving it its place in event_feed) only
- * after its ack, then feeds the local bus.
+ * The transactional outbox's publisher: moves committed events to the publisher in the order
+ * (tx_id, id), moving its cursor past each only after its ack (and the queue's events first,
+ * each taken off the queue only after its ack), then feeds the local bus.
  */
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const { sql, publisher, bus } = opts;
@@ -151,6 +195,69 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   // One batch at a time in this process (the loop and a drain() without a loop).
   let chain: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Publishes the items in order, each chained to the one sent before it, without waiting for
+   * each ack (one ack at a time held a relay publishing to NATS to a few thousand events a
+   * second): an event that does not land refuses every later one, so none lands ahead of it.
+   * A `passed` item is not sent (it was published before). Stops at the first that fails;
+   * `handled` counts the leading items taken care of (published, set aside or passed).
+   */
+  async function publishInOrder(
+    items: readonly { event: HubEvent; passed?: boolean }[],
+    setAsideOne: (event: HubEvent, error: string) => Promise<unknown>,
+  ) {
+    let before: HubEvent | undefined;
+    const sends = items.map(({ event, passed }) => {
+      if (passed) return undefined;
+      const acked = publisher.publish(event, before ? { after: before.id } : {}).then(
+        () => undefined,
+        (e: unknown) => e ?? new Error("publish failed"),
+      );
+      before = event;
+      return acked;
+    });
+    const published: HubEvent[] = [];
+    const setAside: HubEvent[] = [];
+    // published and set aside, in the items' order
+    const delivered: HubEvent[] = [];
+    let handled = 0;
+    let chainBroken = false;
+    let error: unknown;
+    for (const [i, item] of items.entries()) {
+      const e = await sends[i];
+      if (e === undefined) {
+        if (!item.passed) {
+          published.push(item.event);
+          delivered.push(item.event);
+        }
+        handled += 1;
+        continue;
+      }
+      if (isHubError(e, "payload_too_large")) {
+        // No retry can publish it: set it aside, or it would hold every later event forever.
+        await setAsideOne(item.event, e.message);
+        log.error(
+          { eventId: item.event.id, type: item.event.type, err: e.message },
+          "event too large for NATS: set aside (agentops outbox retry queues it again)",
+        );
+        setAside.push(item.event);
+        delivered.push(item.event);
+        handled += 1;
+        continue;
+      }
+      if (isHubError(e, "conflict")) {
+        // Refused for its place, not for itself (the one before it was set aside, or the
+        // stream's last event is not ours): the next batch starts with it, unchained.
+        chainBroken = true;
+        break;
+      }
+      // Stop here: publishing a later event first would break the order.
+      error = e;
+      break;
+    }
+    return { published, setAside, delivered, handled, chainBroken, error };
+  }
+
   async function batch(tx: Sql, lock: boolean): Promise<BatchOutcome> {
     if (lock) {
       const r = await tx.query<{ ok: boolean }>(
@@ -162,6 +269,52 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         return { published: [], setAside: [], delivered: [], full: false, held: false, locked: true };
     }
     const looked = (
+      await tx.query<EventRow & { queue: boolean; held: boolean; tx_id: string; passed: boolean }>(
+        SELECT_CURSOR,
+        [batchSize],
+        "outbox_relay_cursor",
+      )
+    ).rows;
+    const first = looked[0];
+    if (first?.queue) return queueBatch(tx);
+    // A row with no event only carries the flags.
+    const rows = looked.filter((r) => r.id !== null);
+    const items = rows.map((row) => ({ event: eventFromRow(row), passed: row.passed }));
+    const out = await publishInOrder(items, (event, error) =>
+      tx.query(SET_ASIDE_AT_CURSOR, [event.id, error]),
+    );
+    const delivered = out.delivered;
+    const last = rows[out.handled - 1];
+    if (last) {
+      const r = await tx.query<{ seq_start: number | string | null }>(
+        MARK_CURSOR,
+        [delivered.length, last.tx_id, last.id],
+        "outbox_relay_mark_cursor",
+      );
+      const start = r.rows[0]?.seq_start;
+      if (start !== null && start !== undefined) {
+        for (const [k, e] of delivered.entries()) e.seq = Number(start) + k;
+      }
+    }
+    const full = out.error === undefined && (rows.length === batchSize || out.chainBroken);
+    const held = out.error === undefined && !full && Boolean(first?.held);
+    return {
+      published: out.published,
+      setAside: out.setAside,
+      delivered,
+      full,
+      held,
+      locked: false,
+      ...(out.error === undefined ? {} : { error: out.error }),
+    };
+  }
+
+  /**
+   * The queue's batch: events an earlier version left queued, and set-aside events queued again,
+   * each taken off the queue (and given its place in event_feed) only after its ack.
+   */
+  async function queueBatch(tx: Sql): Promise<BatchOutcome> {
+    const looked = (
       await tx.query<EventRow & { queued: number; republish: boolean }>(
         SELECT_SAFE,
         [batchSize],
@@ -172,60 +325,22 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     // A row with no event only carries the count.
     const rows = looked.filter((r) => r.id !== null);
     const queued = Number(first?.queued ?? 0);
-    const republished = new Set<number>();
-    const published: HubEvent[] = [];
-    const setAside: HubEvent[] = [];
-    let error: unknown;
-    // Sent without waiting for each ack (one ack at a time held a relay publishing to NATS to a
-    // few thousand events a second), each chained to the one before it: an event that does not
-    // land refuses every later one, so none can land ahead of it.
-    const sends = rows.map((row, i) => {
-      const event = eventFromRow(row);
-      const before = rows[i - 1];
-      const acked = publisher.publish(event, before ? { after: Number(before.id) } : {}).then(
-        () => undefined,
-        (e: unknown) => e ?? new Error("publish failed"),
-      );
-      return { event, republish: row.republish, acked };
-    });
-    let chainBroken = false;
-    for (const { event, republish, acked } of sends) {
-      if (republish) republished.add(event.id);
-      const e = await acked;
-      if (e === undefined) {
-        published.push(event);
-        continue;
-      }
-      if (isHubError(e, "payload_too_large")) {
-        // No retry can publish it: set it aside, or it would hold every later event forever.
-        await tx.query(SET_ASIDE, [event.id, e.message]);
-        log.error(
-          { eventId: event.id, type: event.type, err: e.message },
-          "event too large for NATS: set aside (agentops outbox retry queues it again)",
-        );
-        setAside.push(event);
-        continue;
-      }
-      if (isHubError(e, "conflict")) {
-        // Refused for its place, not for itself (the one before it was set aside, or the
-        // stream's last event is not ours): the next batch starts with it, unchained.
-        chainBroken = true;
-        break;
-      }
-      // Stop here: publishing a later event first would break the order.
-      error = e;
-      await tx.query("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = $1", [event.id]);
-      break;
+    const republished = new Set(rows.filter((r) => r.republish).map((r) => Number(r.id)));
+    const items = rows.map((row) => ({ event: eventFromRow(row) }));
+    const out = await publishInOrder(items, (event, error) => tx.query(SET_ASIDE, [event.id, error]));
+    const failed = items[out.handled]?.event;
+    if (out.error !== undefined && failed) {
+      await tx.query("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = $1", [failed.id]);
     }
     // Their places in the order of publication, in the order they went out (a republished one
     // has its place already, from when it was set aside).
-    const delivered = [...published, ...setAside]
+    const delivered = [...out.published, ...out.setAside]
       .filter((e) => !republished.has(e.id))
       .sort((a, b) => a.id - b.id);
-    if (published.length > 0 || delivered.length > 0) {
+    if (out.published.length > 0 || delivered.length > 0) {
       const r = await tx.query<{ seq: number; event_id: number }>(
         MARK,
-        [published.map((e) => e.id), delivered.map((e) => e.id)],
+        [out.published.map((e) => e.id), delivered.map((e) => e.id)],
         "outbox_relay_mark",
       );
       const seqs = new Map(r.rows.map((x) => [Number(x.event_id), Number(x.seq)]));
@@ -236,17 +351,18 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     }
     // Full: the first batchSize queued events were all safe; more may wait behind them. A
     // broken chain left safe events behind: the next batch takes them at once.
-    const full = error === undefined && (rows.length === batchSize || chainBroken);
+    const full = out.error === undefined && (rows.length === batchSize || out.chainBroken);
     // Queued when we looked, yet not safe: an older transaction is still open.
-    const held = error === undefined && !full && queued > rows.length;
+    const held = out.error === undefined && !full && queued > rows.length;
     return {
-      published,
-      setAside,
+      published: out.published,
+      setAside: out.setAside,
       delivered,
-      full,
+      // the cursor's events wait behind the queue: look again at once
+      full: full || (out.error === undefined && !held && rows.length > 0),
       held,
       locked: false,
-      ...(error === undefined ? {} : { error }),
+      ...(out.error === undefined ? {} : { error: out.error }),
     };
   }
 
@@ -327,7 +443,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     });
 
   const lag = async () => {
-    const r = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox");
+    const r = await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM unpublished_events");
     return Number(r.rows[0]?.n ?? 0);
   };
 
@@ -355,15 +471,24 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     },
     async drain(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
-      const r = await sql.query<{ max: number | null }>("SELECT max(event_id) AS max FROM outbox");
-      const target = r.rows[0]?.max;
-      if (target === null || target === undefined) return;
+      // The last queued event, and the last event committed, by place: published once the
+      // queue holds nothing up to the one and the cursor has reached the other.
+      const r = await sql.query<{ queued: string | null; tx_id: string | null; id: string | null }>(
+        `SELECT (SELECT max(event_id) FROM outbox) AS queued, e.tx_id, e.id
+         FROM (SELECT 1) one
+         LEFT JOIN LATERAL (SELECT tx_id, id FROM events ORDER BY tx_id DESC, id DESC LIMIT 1) e ON true`,
+      );
+      const target = r.rows[0];
+      if (!target) return;
       let failures = 0;
       for (;;) {
-        const left = await sql.query("SELECT 1 FROM outbox WHERE event_id <= $1 ORDER BY event_id LIMIT 1", [
-          target,
-        ]);
-        if (left.rows.length === 0) return;
+        const left = await sql.query<{ pending: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM outbox WHERE event_id <= $1)
+               OR EXISTS (SELECT 1 FROM outbox_cursor c
+                          WHERE (c.tx_id, c.event_id) < ($2::text::xid8, $3::bigint)) AS pending`,
+          [target.queued, target.tx_id, target.id],
+        );
+        if (!left.rows[0]?.pending) return;
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
           throw new HubError(

@@ -106,7 +106,7 @@ export async function registerWebRoutes(app: FastifyInstance, deps: WebDeps): Pr
       reply.code(status).type("text/html; charset=utf-8").send(body.value);
 
     const lastEventId = async () => {
-      const r = await sql.query<{ id: string | null }>("SELECT max(seq)::text AS id FROM event_feed");
+      const r = await sql.query<{ id: string | null }>("SELECT nullif(agentops_last_seq(), 0)::text AS id");
       return Number(r.rows[0]?.id ?? 0);
     };
 

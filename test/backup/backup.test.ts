@@ -1,19 +1,37 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backupDatabase } from "../../src/backup/backup.ts";
 import { restoreDatabase } from "../../src/backup/restore.ts";
 import { backupTables } from "../../src/backup/tables.ts";
+import { listPublishedEvents } from "../../src/core/events.ts";
 import type { Sql } from "../../src/db/sql.ts";
+import { createMemoryPublisher } from "../../src/events/memory-publisher.ts";
+import { createOutboxRelay } from "../../src/events/outbox-relay.ts";
+import { insertEvent } from "../events/outbox-fixtures.ts";
 import { BACKENDS, openBackend, type TestDb } from "../helpers/db.ts";
+
+// The relay's bookkeeping is set anew by a restore (the events' transaction ids are another
+// server's): compared by what it means instead, which events wait and which place each has.
+const RELAY_TABLES = new Set(["outbox", "outbox_cursor", "event_batches", "event_feed"]);
 
 async function snapshot(sql: Sql) {
   const out: Record<string, string[]> = {};
   for (const t of await backupTables(sql)) {
-    const r = await sql.query<{ j: string }>(`SELECT row_to_json(x)::text AS j FROM "${t.name}" x`);
+    if (RELAY_TABLES.has(t.name)) continue;
+    const r = await sql.query<{ j: string }>(
+      t.name === "events"
+        ? "SELECT (to_jsonb(x) - 'tx_id')::text AS j FROM events x"
+        : `SELECT row_to_json(x)::text AS j FROM "${t.name}" x`,
+    );
     out[t.name] = r.rows.map((x) => x.j).sort();
   }
+  const relay = await sql.query<{ id: string; seq: string | null; unpublished: boolean }>(
+    "SELECT id, agentops_event_seq(id) AS seq, agentops_event_unpublished(id) AS unpublished FROM events ORDER BY id",
+  );
+  out.relay = relay.rows.map((x) => `${x.id} ${x.seq} ${x.unpublished}`);
   return out;
 }
 
@@ -50,6 +68,12 @@ describe.each(BACKENDS)("backup and restore on %s", (backend) => {
 
   it("restores a populated database into an empty one with every row", async () => {
     const file = join(dir, "hub.backup.gz");
+    // As from another server, ahead of this one: its events' transaction ids, and its relay's
+    // cursor past all of them (all published there).
+    await src.sql.exec(`
+      UPDATE events SET tx_id = (pg_current_xact_id()::text::bigint + 1000000)::text::xid8;
+      UPDATE outbox_cursor SET tx_id = (pg_current_xact_id()::text::bigint + 1000000)::text::xid8,
+        event_id = (SELECT max(id) FROM events), legacy_until = pg_current_xact_id();`);
     const b = await backupDatabase(src.sql, file);
     expect(b.rows.tasks).toBe(1501);
     const r = await restoreDatabase(dst.sql, file);
@@ -60,6 +84,18 @@ describe.each(BACKENDS)("backup and restore on %s", (backend) => {
       "INSERT INTO tasks (title) VALUES ('after') RETURNING number",
     );
     expect(next.rows[0]?.number).toBe(1502);
+    // A new event leaves: the cursor is not left ahead of this server's transactions.
+    const id = await insertEvent(dst.sql, { entityId: "after the restore" });
+    const relay = createOutboxRelay({
+      sql: dst.sql,
+      publisher: createMemoryPublisher(),
+      logger: pino({ level: "silent" }),
+    });
+    expect(await relay.lag()).toBe(1);
+    await relay.drain(10_000);
+    expect(await relay.lag()).toBe(0);
+    const last = await listPublishedEvents(dst.sql, { afterSeq: 0, limit: 1000 });
+    expect(last.map((e) => e.id)).toEqual([id]);
   });
 
   it("refuses to overwrite a database that holds tasks, and a file that is not a backup", async () => {

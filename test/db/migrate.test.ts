@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { listPublishedEvents } from "../../src/core/events.ts";
+import type { HubEvent } from "../../src/core/types.ts";
 import { loadMigrations, migrate, SCHEMA_FILE } from "../../src/db/migrate.ts";
 import type { Sql } from "../../src/db/sql.ts";
+import { createLocalEventBus } from "../../src/events/local-bus.ts";
+import { createMemoryPublisher } from "../../src/events/memory-publisher.ts";
+import { createOutboxRelay } from "../../src/events/outbox-relay.ts";
+import { insertEvent } from "../events/outbox-fixtures.ts";
 import { BACKENDS, openBackend, type TestDb } from "../helpers/db.ts";
 
 const V0 = readFileSync(new URL("../fixtures/schema-v0.sql", import.meta.url), "utf8");
@@ -124,7 +131,7 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
       "Validate AgentOps System",
     ]);
     // History is not replayed into NATS.
-    const unpublished = await old.sql.query("SELECT 1 FROM outbox");
+    const unpublished = await old.sql.query("SELECT 1 FROM unpublished_events");
     expect(unpublished.rowCount).toBe(0);
     // New tasks continue the numbering.
     const next = await old.sql.query<{ number: number }>(
@@ -141,6 +148,38 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     expect(again.applied).toEqual([]);
   });
 
+  it("moves the relay from its queue to the cursor: queued events once, then new ones, in order", async () => {
+    const old = await open(false);
+    await old.sql.exec(V0);
+    await migrate(old.sql, { migrations: loadMigrations().filter((m) => m.version <= 14) });
+    // a hub at version 14: one event published (its place in the feed), one still queued
+    const published = await insertEvent(old.sql, { entityId: "published" });
+    const queued = await insertEvent(old.sql, { entityId: "queued" });
+    await old.sql.query("DELETE FROM outbox WHERE event_id = $1", [published]);
+    await old.sql.query("INSERT INTO event_feed (event_id) VALUES ($1)", [published]);
+    const r = await migrate(old.sql);
+    expect(r.applied).toEqual(["outbox_cursor"]);
+    const fresh = await insertEvent(old.sql, { entityId: "fresh" });
+
+    const logger = pino({ level: "silent" });
+    const bus = createLocalEventBus(logger);
+    const seen: HubEvent[] = [];
+    bus.subscribe((e) => {
+      seen.push(e);
+    });
+    const relay = createOutboxRelay({ sql: old.sql, publisher: createMemoryPublisher(), bus, logger });
+    await relay.drain(10_000);
+    // the queued one, then the new one; the published one is not published again
+    expect(seen.map((e) => e.id)).toEqual([queued, fresh]);
+    expect(await relay.lag()).toBe(0);
+    const all = await listPublishedEvents(old.sql, { afterSeq: 0 });
+    expect(all.map((e) => e.id)).toEqual([published, queued, fresh]);
+    expect(all.slice(1).map((e) => e.seq)).toEqual(seen.map((e) => e.seq));
+    // and a cursor taken before the upgrade resumes after its event
+    const after = await listPublishedEvents(old.sql, { afterEvent: published });
+    expect(after.map((e) => e.id)).toEqual([queued, fresh]);
+  });
+
   it("moves what an earlier hub left unpublished into the outbox table, attempts included", async () => {
     const old = await open(false);
     await old.sql.exec(V0);
@@ -154,7 +193,13 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     );
     const [published, tried, waiting] = ids.rows.map((r) => Number(r.id));
     const r = await migrate(old.sql);
-    expect(r.applied).toEqual(["outbox_table", "outbox_set_aside", "event_feed", "notifier_seq"]);
+    expect(r.applied).toEqual([
+      "outbox_table",
+      "outbox_set_aside",
+      "event_feed",
+      "notifier_seq",
+      "outbox_cursor",
+    ]);
     // what was published keeps its id as its place in the feed: old stream cursors still resume
     const feed = await old.sql.query<{ seq: number; event_id: number }>(
       "SELECT seq, event_id FROM event_feed WHERE event_id = ANY($1::bigint[])",
@@ -169,15 +214,16 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
       [waiting, 0],
     ]);
     expect(published).toBeLessThan(tried ?? 0);
-    // and from now on every new event is queued by its insert
+    // and from now on every new event waits for the relay's cursor, with no queue row
     const next = await old.sql.query<{ id: number }>(
       "INSERT INTO events (event_type) VALUES ('task.created'), ('task.updated') RETURNING id",
     );
-    const after = await old.sql.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM outbox WHERE event_id = ANY($1::bigint[])",
+    const after = await old.sql.query<{ queued: number; unpublished: number }>(
+      `SELECT (SELECT count(*)::int FROM outbox WHERE event_id = ANY($1::bigint[])) AS queued,
+              (SELECT count(*)::int FROM unpublished_events WHERE event_id = ANY($1::bigint[])) AS unpublished`,
       [next.rows.map((x) => x.id)],
     );
-    expect(after.rows[0]?.n).toBe(2);
+    expect(after.rows[0]).toEqual({ queued: 0, unpublished: 2 });
     expect(await catalog(old.sql)).toEqual(await catalog((await open(true)).sql));
   });
 });

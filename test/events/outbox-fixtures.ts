@@ -81,7 +81,7 @@ export async function readStream(nc: NatsConnection, stream: string, count: numb
 /** Unpublished events that are marked published without an ack: must stay empty. */
 export async function markedWithoutAck(sql: Sql, acked: Set<number>): Promise<number[]> {
   const r = await sql.query<{ id: number }>(
-    "SELECT id FROM events e WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id) ORDER BY id",
+    "SELECT id FROM events e WHERE NOT agentops_event_unpublished(e.id) ORDER BY id",
   );
   return r.rows.map((x) => Number(x.id)).filter((id) => !acked.has(id));
 }

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { listPublishedEvents } from "../../src/core/events.ts";
 import type { HubEvent } from "../../src/core/types.ts";
 import { HubError } from "../../src/errors.ts";
 import { createLocalEventBus } from "../../src/events/local-bus.ts";
@@ -149,6 +150,21 @@ describe.each(BACKENDS)("outbox relay with the in-process publisher on %s", (bac
     expect(await relay.lag()).toBe(0);
     // 1,000 a batch: a relay taking 100 at a time fell ever further behind such agents.
     expect(relay.counters().batches).toBeLessThanOrEqual(5);
+    // Each event's place, as the bus told it, is the place the listing and the database give.
+    const told = seen.map((e) => e.seq ?? -1);
+    expect(told.every((seq, i) => i === 0 || seq > (told[i - 1] ?? 0))).toBe(true);
+    const listed: HubEvent[] = [];
+    for (let after = (told[0] ?? 1) - 1; listed.length < ids.length; ) {
+      const page = await listPublishedEvents(db.sql, { afterSeq: after, limit: 1000 });
+      if (page.length === 0) break;
+      listed.push(...page);
+      after = page.at(-1)?.seq ?? after;
+    }
+    expect(listed.map((e) => [e.id, e.seq])).toEqual(seen.map((e) => [e.id, e.seq]));
+    const byDb = await db.sql.query<{ id: string; seq: string }>(
+      "SELECT id, agentops_event_seq(id) AS seq FROM events ORDER BY id",
+    );
+    expect(byDb.rows.map((x) => [Number(x.id), Number(x.seq)])).toEqual(seen.map((e) => [e.id, e.seq]));
   });
 
   it("drain() without start() publishes what is there; start and stop are safe twice", async () => {

@@ -65,8 +65,6 @@ describe("outbox relay while NATS goes away", () => {
     await waitFor(async () => relay.counters().failures >= 2, { what: "failed publish attempts" });
     expect(await relay.lag()).toBe(100);
     expect(await markedWithoutAck(db.sql, publisher.ackedSet)).toEqual([]);
-    const attempts = await db.sql.query<{ n: number }>("SELECT max(attempts)::int AS n FROM outbox");
-    expect(attempts.rows[0]?.n).toBeGreaterThan(0);
 
     // Writes during the restart too.
     await Promise.all([nats.restart(), write(50)]);

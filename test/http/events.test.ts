@@ -136,10 +136,10 @@ describe("events", () => {
       expect(lowId).toBeLessThan(highId);
 
       const seqOf = async (id: number) => {
-        const r = await hub.db.sql.query<{ seq: string }>("SELECT seq FROM event_feed WHERE event_id = $1", [
+        const r = await hub.db.sql.query<{ seq: string | null }>("SELECT agentops_event_seq($1) AS seq", [
           id,
         ]);
-        return r.rows[0] ? Number(r.rows[0].seq) : undefined;
+        return r.rows[0]?.seq ? Number(r.rows[0].seq) : undefined;
       };
       const highSeq = await waitFor(() => seqOf(highId), { what: "the higher id published" });
       expect(await seqOf(lowId)).toBeUndefined();
