@@ -91,7 +91,8 @@ WHERE (e.tx_id, e.id) > (c.tx_id, c.event_id)
 CREATE OR REPLACE FUNCTION agentops_last_seq() RETURNS bigint
 LANGUAGE sql STABLE AS $$
   SELECT greatest((SELECT coalesce(max(seq), 0) FROM event_feed),
-                  (SELECT coalesce(max(seq_start + n - 1), 0) FROM event_batches))
+                  coalesce((SELECT seq_start + n - 1 FROM event_batches
+                            ORDER BY seq_start DESC LIMIT 1), 0))
 $$;
 
 -- Published events after the place after_seq, in the order of publication, at most lim of
@@ -117,7 +118,11 @@ BEGIN
     wanted := wanted - got;
     IF wanted <= 0 THEN RETURN; END IF;
     SELECT * INTO cur FROM outbox_cursor;
-    FOR b IN SELECT * FROM event_batches WHERE seq_start + n - 1 > after_seq ORDER BY seq_start LOOP
+    -- the batch holding after_seq, if any, then the later ones, each found by the key
+    FOR b IN (SELECT * FROM event_batches WHERE seq_start <= after_seq ORDER BY seq_start DESC LIMIT 1)
+             UNION ALL
+             (SELECT * FROM event_batches WHERE seq_start > after_seq ORDER BY seq_start) LOOP
+        CONTINUE WHEN b.seq_start + b.n - 1 <= after_seq;
         RETURN QUERY
         SELECT x.s, x.id FROM (
             SELECT b.seq_start + row_number() OVER (ORDER BY e.tx_id, e.id) - 1 AS s, e.id, e.event_type

@@ -155,7 +155,8 @@ describe.each(BACKENDS)("outbox relay with the in-process publisher on %s", (bac
     expect(told.every((seq, i) => i === 0 || seq > (told[i - 1] ?? 0))).toBe(true);
     const listed: HubEvent[] = [];
     for (let after = (told[0] ?? 1) - 1; listed.length < ids.length; ) {
-      const page = await listPublishedEvents(db.sql, { afterSeq: after, limit: 1000 });
+      // pages that end inside a batch
+      const page = await listPublishedEvents(db.sql, { afterSeq: after, limit: 300 });
       if (page.length === 0) break;
       listed.push(...page);
       after = page.at(-1)?.seq ?? after;
