@@ -68,16 +68,6 @@ LANGUAGE sql STABLE AS $$
      WHERE e.id = eid AND (b.from_tx, b.from_id) < (e.tx_id, e.id)))
 $$;
 
--- Whether an event still waits to be published (queued, or beyond the cursor and not passed).
-CREATE OR REPLACE FUNCTION agentops_event_unpublished(eid bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = eid)
-      OR EXISTS (SELECT 1 FROM events e, (SELECT * FROM outbox_cursor LIMIT 1) c
-                 WHERE e.id = eid AND (e.tx_id, e.id) > (c.tx_id, c.event_id)
-                   AND NOT (e.tx_id < c.legacy_until
-                            AND EXISTS (SELECT 1 FROM event_feed f WHERE f.event_id = e.id)))
-$$;
-
 -- The events still to publish: queued, or beyond the cursor.
 CREATE OR REPLACE VIEW unpublished_events AS
 SELECT o.event_id FROM outbox o
@@ -86,6 +76,12 @@ SELECT e.id FROM events e, (SELECT * FROM outbox_cursor LIMIT 1) c
 WHERE (e.tx_id, e.id) > (c.tx_id, c.event_id)
   AND NOT (e.tx_id < c.legacy_until AND EXISTS (SELECT 1 FROM event_feed f WHERE f.event_id = e.id))
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id);
+
+-- Whether an event still waits to be published.
+CREATE OR REPLACE FUNCTION agentops_event_unpublished(eid bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM unpublished_events u WHERE u.event_id = eid)
+$$;
 
 -- The place of the last event published, 0 before any.
 CREATE OR REPLACE FUNCTION agentops_last_seq() RETURNS bigint

@@ -118,14 +118,15 @@ export async function listPublishedEvents(sql: Sql, f: PublishedEventsFilter = {
   const prefixes = (f.typePrefixes ?? []).map((p) => `${p.replace(/[\\%_]/g, "\\$&")}%`);
   // The places after the cursor (agentops_published_after walks them by their indexes), each
   // event by its own (OFFSET 0 keeps the planner from joining whole tables). An event id not
-  // published counts from the event just below it.
+  // published counts from the nearest published event below it.
   const r = await sql.query<EventRow>(
     `SELECT p.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
      FROM agentops_published_after(
             (SELECT CASE WHEN $2::bigint IS NULL THEN coalesce($1::bigint, 0)
                     ELSE coalesce(agentops_event_seq($2),
-                                  (SELECT agentops_event_seq(id) FROM events WHERE id < $2
-                                   ORDER BY id DESC LIMIT 1), 0) END),
+                                  (SELECT s FROM (SELECT agentops_event_seq(id) AS s FROM events
+                                                  WHERE id < $2 ORDER BY id DESC) below
+                                   WHERE s IS NOT NULL LIMIT 1), 0) END),
             $6, $3, $4::text[], $5::text[]) p,
           LATERAL (SELECT * FROM events WHERE id = p.event_id OFFSET 0) e
      ORDER BY p.seq`,

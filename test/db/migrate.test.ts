@@ -178,6 +178,10 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     // and a cursor taken before the upgrade resumes after its event
     const after = await listPublishedEvents(old.sql, { afterEvent: published });
     expect(after.map((e) => e.id)).toEqual([queued, fresh]);
+    // an event not published yet counts from the nearest published one below it
+    await insertEvent(old.sql, { entityId: "waiting" });
+    const waiting = await insertEvent(old.sql, { entityId: "waiting too" });
+    expect(await listPublishedEvents(old.sql, { afterEvent: waiting })).toEqual([]);
   });
 
   it("moves what an earlier hub left unpublished into the outbox table, attempts included", async () => {
