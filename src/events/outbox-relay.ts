@@ -135,12 +135,14 @@ const SET_ASIDE = `WITH gone AS (DELETE FROM outbox WHERE event_id = $1 RETURNIN
 // that finished between the snapshot and the read of pg_stat_activity still counts, so no event
 // can later appear behind the cursor. `held`: committed events wait behind an open transaction.
 // `queue`: the queue holds events (an earlier version's, or set-aside ones queued again), which
-// go first. A plain SELECT, so Sql.onWrite sees it as a read (see SELECT_SAFE).
+// go first. A plain SELECT, so Sql.onWrite sees it as a read (see SELECT_SAFE). `held` asks
+// the newest event alone (an event waits iff the newest one does), one index probe: as an
+// EXISTS over the bound, the planner chose a scan of the whole table on every look.
 const SELECT_CURSOR = `SELECT k.queue, k.held, s.*
   FROM (
     SELECT c.*, b.bound, EXISTS (SELECT 1 FROM outbox) AS queue,
-        EXISTS (SELECT 1 FROM events w
-                WHERE w.tx_id >= b.bound AND (w.tx_id, w.id) > (c.tx_id, c.event_id)) AS held
+        coalesce((SELECT w.tx_id >= b.bound AND (w.tx_id, w.id) > (c.tx_id, c.event_id)
+                  FROM events w ORDER BY w.tx_id DESC, w.id DESC LIMIT 1), false) AS held
       FROM (SELECT * FROM outbox_cursor LIMIT 1) c,
       (SELECT pg_current_snapshot() AS snap OFFSET 0) sn,
       LATERAL (
