@@ -151,12 +151,13 @@ export async function listTasks(sql: Sql, f: TaskFilter = {}): Promise<Page<Task
          AND ($2::uuid IS NULL OR t.project_id = $2)
          AND ($3::text IS NULL OR t.assigned_to = $3 OR t.claimed_by = $3)
          AND (NOT $4::boolean OR t.assigned_to IS NULL)
-         AND t.priority BETWEEN $5 AND $6
+         AND -t.priority BETWEEN -$6::int AND -$5::int
          AND ($7::text[] IS NULL OR NOT EXISTS (
                SELECT 1 FROM unnest($7::text[]) w WHERE t.title NOT ILIKE '%' || w || '%'))
          AND ($8::int IS NULL OR (-t.priority, coalesce(t.due_at, 'infinity'::timestamptz), t.created_at, t.id)
                                  > (-$8::int, $9::timestamptz, $10::timestamptz, $11::uuid))
-       ORDER BY t.priority DESC, coalesce(t.due_at, 'infinity'::timestamptz), t.created_at, t.id
+       -- idx_tasks_list_order: the page is a range of the index, not a sort of every match
+       ORDER BY -t.priority, coalesce(t.due_at, 'infinity'::timestamptz), t.created_at, t.id
        LIMIT $12`,
       [
         statuses,
