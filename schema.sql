@@ -749,3 +749,10 @@ $$;
 -- row comparison, in the same order, is a range of this index.
 CREATE INDEX IF NOT EXISTS idx_tasks_list_order
     ON tasks ((-priority), (coalesce(due_at, 'infinity'::timestamptz)), created_at, id);
+
+-- migrations/0017_task_completed_at.sql
+-- 0017: what finished lately, by an index. The web's first screen and its agents page (both
+-- fetched again on every burst of events while open) and the briefing each asked for the
+-- tasks completed since a moment, and read every completed task there ever was to find them:
+-- 0.1 s a look at 300,000 tasks. Only a completion writes an entry here.
+CREATE INDEX IF NOT EXISTS idx_tasks_completed_at ON tasks (completed_at) WHERE status = 'completed';

@@ -158,7 +158,7 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     await old.sql.query("DELETE FROM outbox WHERE event_id = $1", [published]);
     await old.sql.query("INSERT INTO event_feed (event_id) VALUES ($1)", [published]);
     const r = await migrate(old.sql);
-    expect(r.applied).toEqual(["outbox_cursor", "task_list_order"]);
+    expect(r.applied).toEqual(["outbox_cursor", "task_list_order", "task_completed_at"]);
     const fresh = await insertEvent(old.sql, { entityId: "fresh" });
 
     const logger = pino({ level: "silent" });
@@ -204,6 +204,7 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
       "notifier_seq",
       "outbox_cursor",
       "task_list_order",
+      "task_completed_at",
     ]);
     // what was published keeps its id as its place in the feed: old stream cursors still resume
     const feed = await old.sql.query<{ seq: number; event_id: number }>(
