@@ -108,6 +108,19 @@ export interface PublishedEventsFilter {
  * skips nothing; an event is listed here once published, normally within milliseconds.
  */
 export async function listPublishedEvents(sql: Sql, f: PublishedEventsFilter = {}): Promise<HubEvent[]> {
+  return (await listPublishedPage(sql, f)).events;
+}
+
+/**
+ * listPublishedEvents, and the cursor for the next page (an event id, for afterEvent): after
+ * the last event listed; or, when fewer than `limit` matched, after the last event published,
+ * since every one up to it was looked at (a poll for a rare type starts where this one
+ * stopped, not again from its own cursor). Undefined when nothing was published after it.
+ */
+export async function listPublishedPage(
+  sql: Sql,
+  f: PublishedEventsFilter = {},
+): Promise<{ events: HubEvent[]; nextEvent?: number }> {
   for (const v of [f.afterEvent, f.afterSeq]) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) {
       throw new HubError("validation", `since must be a whole number; got ${JSON.stringify(v)}.`);
@@ -118,18 +131,23 @@ export async function listPublishedEvents(sql: Sql, f: PublishedEventsFilter = {
   const prefixes = (f.typePrefixes ?? []).map((p) => `${p.replace(/[\\%_]/g, "\\$&")}%`);
   // The places after the cursor (agentops_published_after walks them by their indexes), each
   // event by its own (OFFSET 0 keeps the planner from joining whole tables). An event id not
-  // published counts from the nearest published event below it.
-  const r = await sql.query<EventRow>(
-    `SELECT p.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
-     FROM agentops_published_after(
-            (SELECT CASE WHEN $2::bigint IS NULL THEN coalesce($1::bigint, 0)
-                    ELSE coalesce(agentops_event_seq($2),
-                                  (SELECT s FROM (SELECT agentops_event_seq(id) AS s FROM events
-                                                  WHERE id < $2 ORDER BY id DESC) below
-                                   WHERE s IS NOT NULL LIMIT 1), 0) END),
-            $6, $3, $4::text[], $5::text[]) p,
-          LATERAL (SELECT * FROM events WHERE id = p.event_id OFFSET 0) e
-     ORDER BY p.seq`,
+  // published counts from the nearest published event below it. The last place comes from
+  // the same snapshot as the page, so nothing published in between is passed over.
+  const r = await sql.query<EventRow & { after_seq: string; end_seq: string; end_id: string | null }>(
+    `WITH a AS (
+       SELECT CASE WHEN $2::bigint IS NULL THEN coalesce($1::bigint, 0)
+              ELSE coalesce(agentops_event_seq($2),
+                            (SELECT s FROM (SELECT agentops_event_seq(id) AS s FROM events
+                                            WHERE id < $2 ORDER BY id DESC) below
+                             WHERE s IS NOT NULL LIMIT 1), 0) END AS after_seq
+     ), page AS (
+       SELECT p.seq, e.id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.created_at
+       FROM a, agentops_published_after(a.after_seq, $6, $3, $4::text[], $5::text[]) p,
+            LATERAL (SELECT * FROM events WHERE id = p.event_id OFFSET 0) e
+     )
+     SELECT page.*, a.after_seq, agentops_last_seq() AS end_seq, agentops_last_published_id() AS end_id
+     FROM a LEFT JOIN page ON true
+     ORDER BY page.seq`,
     [
       f.afterSeq ?? null,
       f.afterEvent ?? null,
@@ -139,5 +157,12 @@ export async function listPublishedEvents(sql: Sql, f: PublishedEventsFilter = {
       limit,
     ],
   );
-  return r.rows.map(eventFromRow);
+  const rows = r.rows.filter((row) => row.id !== null);
+  const events = rows.map(eventFromRow);
+  const ends = r.rows[0];
+  const last = events.at(-1);
+  if (events.length === limit && last) return { events, nextEvent: last.id };
+  if (ends?.end_id != null && Number(ends.end_seq) > Number(ends.after_seq))
+    return { events, nextEvent: Number(ends.end_id) };
+  return last ? { events, nextEvent: last.id } : { events };
 }

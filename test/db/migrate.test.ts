@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { listPublishedEvents } from "../../src/core/events.ts";
+import { listPublishedEvents, listPublishedPage } from "../../src/core/events.ts";
 import type { HubEvent } from "../../src/core/types.ts";
 import { loadMigrations, migrate, SCHEMA_FILE } from "../../src/db/migrate.ts";
 import type { Sql } from "../../src/db/sql.ts";
@@ -158,8 +158,12 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     await old.sql.query("DELETE FROM outbox WHERE event_id = $1", [published]);
     await old.sql.query("INSERT INTO event_feed (event_id) VALUES ($1)", [published]);
     const r = await migrate(old.sql);
-    expect(r.applied).toEqual(["outbox_cursor", "task_list_order", "task_completed_at"]);
+    expect(r.applied).toEqual(["outbox_cursor", "task_list_order", "task_completed_at", "last_published_id"]);
     const fresh = await insertEvent(old.sql, { entityId: "fresh" });
+    // a filtered page that matched nothing hands back a cursor past the last event published:
+    // here the feed's, then a batch's
+    const nothing = { types: ["nothing.matches"] };
+    expect((await listPublishedPage(old.sql, nothing)).nextEvent).toBe(published);
 
     const logger = pino({ level: "silent" });
     const bus = createLocalEventBus(logger);
@@ -172,6 +176,7 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
     // the queued one, then the new one; the published one is not published again
     expect(seen.map((e) => e.id)).toEqual([queued, fresh]);
     expect(await relay.lag()).toBe(0);
+    expect((await listPublishedPage(old.sql, nothing)).nextEvent).toBe(fresh);
     const all = await listPublishedEvents(old.sql, { afterSeq: 0 });
     expect(all.map((e) => e.id)).toEqual([published, queued, fresh]);
     expect(all.slice(1).map((e) => e.seq)).toEqual(seen.map((e) => e.seq));
@@ -205,6 +210,7 @@ describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
       "outbox_cursor",
       "task_list_order",
       "task_completed_at",
+      "last_published_id",
     ]);
     // what was published keeps its id as its place in the feed: old stream cursors still resume
     const feed = await old.sql.query<{ seq: number; event_id: number }>(

@@ -197,6 +197,30 @@ describe("events", () => {
     }
   });
 
+  it("a poll for a type nothing matches hands back a cursor past every event it looked at", async () => {
+    for (const title of ["busy 1", "busy 2", "busy 3"]) await createTask(title);
+    await hub.relay.drain();
+    const all = await hub.call("GET", "/v1/events?limit=1000");
+    const lastId = String(all.body.events.at(-1).id);
+    // Nothing of this type yet: the cursor moves past what was looked at, not back to where
+    // it was, so the next poll does not walk those events again.
+    const none = await hub.call("GET", "/v1/events?type=project.paused");
+    expect(none.body).toEqual({ events: [], next_cursor: lastId });
+    const again = await hub.call("GET", `/v1/events?type=project.paused&since=${lastId}`);
+    expect(again.body).toEqual({ events: [], next_cursor: lastId });
+    // What comes after is still found from there.
+    const p = await hub.call("POST", "/v1/projects", { body: { name: "Rare events" } });
+    expect(p.status).toBe(201);
+    await hub.call("PATCH", `/v1/projects/${p.body.project.id}`, { body: { status: "paused" } });
+    await createTask("after the pause");
+    await hub.relay.drain();
+    const found = await hub.call("GET", `/v1/events?type=project.paused&since=${lastId}`);
+    expect(found.body.events.map((e: { type: string }) => e.type)).toEqual(["project.paused"]);
+    // and the cursor is past the task created after it too: it was looked at
+    const newest = await hub.call("GET", "/v1/events?limit=1000");
+    expect(found.body.next_cursor).toBe(String(newest.body.events.at(-1).id));
+  });
+
   it("lists by type family too (task.*)", async () => {
     const t = await createTask("family");
     await hub.relay.drain();

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { listPublishedEvents } from "../../core/events.ts";
+import { listPublishedPage } from "../../core/events.ts";
 import type { RouteContext } from "../context.ts";
 import { eventDto } from "../dto.ts";
 import { parseTypeFilter } from "../event-filter.ts";
@@ -30,7 +30,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext) {
         description:
           "Pages through events in the order of publication: `since` is the `next_cursor` of the page before " +
           "(an event id), and the next page holds every event published after that one, none skipped even " +
-          "when transactions commit out of order. An event is listed once published, normally within " +
+          "when transactions commit out of order. A page with fewer than `limit` events (a rare `type`) hands back " +
+          "a cursor past every event looked at, so the next poll does not look at them again. An event is listed once published, normally within " +
           "milliseconds (while NATS is configured and down, once it is back).",
         querystring: {
           type: "object",
@@ -51,7 +52,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext) {
       const q = request.query;
       const filter = parseTypeFilter(listParam(q.type));
       const limit = intParam(q.limit, "limit", 1, 1000) ?? 100;
-      const events = await listPublishedEvents(
+      const { events, nextEvent } = await listPublishedPage(
         ctx.sql,
         defined({
           afterEvent: intParam(q.since, "since", 0, Number.MAX_SAFE_INTEGER),
@@ -60,11 +61,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext) {
           limit,
         }),
       );
-      const last = events.at(-1);
-      return {
-        events: events.map(eventDto),
-        ...(last ? { next_cursor: String(last.id) } : q.since ? { next_cursor: q.since } : {}),
-      };
+      const next = nextEvent === undefined ? q.since : String(nextEvent);
+      return { events: events.map(eventDto), ...(next === undefined ? {} : { next_cursor: next }) };
     },
   );
 
