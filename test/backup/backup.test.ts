@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -11,7 +11,8 @@ import type { Sql } from "../../src/db/sql.ts";
 import { createMemoryPublisher } from "../../src/events/memory-publisher.ts";
 import { createOutboxRelay } from "../../src/events/outbox-relay.ts";
 import { insertEvent } from "../events/outbox-fixtures.ts";
-import { BACKENDS, openBackend, type TestDb } from "../helpers/db.ts";
+import { BACKENDS, createTestDatabase, openBackend, type TestDb } from "../helpers/db.ts";
+import { rowsReadBy } from "../helpers/rows-read.ts";
 
 // The relay's bookkeeping is set anew by a restore (the events' transaction ids are another
 // server's): compared by what it means instead, which events wait and which place each has.
@@ -107,5 +108,39 @@ describe.each(BACKENDS)("backup and restore on %s", (backend) => {
     const before = await snapshot(dst.sql);
     await expect(restoreDatabase(dst.sql, junk, { force: true })).rejects.toThrow();
     expect(await snapshot(dst.sql)).toEqual(before);
+  });
+});
+
+describe("backup of a large database on Postgres", () => {
+  let db: TestDb;
+  let dir: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), "agentops-backup-large-"));
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reads each table once, however many pages it takes", async () => {
+    await db.sql.query(
+      `INSERT INTO events (event_type, entity_type, entity_id)
+       SELECT 'task.updated', 'task', g::text FROM generate_series(1, 5000) g`,
+    );
+    const file = join(dir, "large.backup.gz");
+    let rows: Record<string, number> = {};
+    const read = await rowsReadBy(db, "events", 1, async (own) => {
+      rows = (await backupDatabase(own, file)).rows;
+    });
+    expect(rows.events).toBe(5000);
+    // Paged by offset, each page read (and sorted) the whole table: 30,000 rows here.
+    expect(read).toBeLessThan(5000 + 100);
+  });
+
+  it("a file it cannot write fails with the reason, and leaves nothing behind", async () => {
+    const file = join(dir, "no such folder", "x.backup.gz");
+    await expect(backupDatabase(db.sql, file)).rejects.toThrow(/ENOENT/);
+    await expect(readdir(join(dir))).resolves.toEqual(["large.backup.gz"]);
   });
 });
