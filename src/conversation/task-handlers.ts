@@ -5,6 +5,7 @@ import {
   cancelTask,
   commentOnTask,
   completeTask,
+  countTasks,
   createProject,
   createTask,
   findProjects,
@@ -164,7 +165,8 @@ export async function listTasksIntent(t: Turn, slots: Slots): Promise<Reply> {
   ]
     .filter((s) => s.length > 0)
     .join(" ");
-  const total = page.items.length;
+  // More than a page: say how many there are, not how many were read.
+  const total = page.nextCursor ? await countTasks(t.tx, filter) : page.items.length;
   return taskList({ tasks: page.items, total, adjective, suffix }, t.fmt);
 }
 

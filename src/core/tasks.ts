@@ -128,17 +128,41 @@ export interface TaskFilter {
 
 type SortedRow = TaskRow & { sort_due: string; sort_created: string };
 
-/** Most important first: priority, then due soonest (undated last), then oldest. */
-export async function listTasks(sql: Sql, f: TaskFilter = {}): Promise<Page<Task>> {
+// The filters of TaskFilter as SQL over tasks t, parameters $1..$7 (see filterParams).
+const FILTER_WHERE = `($1::text[] IS NULL OR t.status = ANY($1))
+         AND ($2::uuid IS NULL OR t.project_id = $2)
+         AND ($3::text IS NULL OR t.assigned_to = $3 OR t.claimed_by = $3)
+         AND (NOT $4::boolean OR t.assigned_to IS NULL)
+         AND -t.priority BETWEEN -$6::int AND -$5::int
+         AND ($7::text[] IS NULL OR NOT EXISTS (
+               SELECT 1 FROM unnest($7::text[]) w WHERE t.title NOT ILIKE '%' || w || '%'))`;
+
+async function filterParams(sql: Sql, f: TaskFilter): Promise<unknown[]> {
   const statuses =
     f.status === undefined ? null : (Array.isArray(f.status) ? f.status : [f.status]).map(checkStatus);
   const [pMin, pMax] = priorityRange(f.priority);
   const words = f.search === undefined ? null : searchWords(f.search);
+  const projectId = f.project === undefined ? null : await resolveProjectId(sql, f.project);
+  return [statuses, projectId, f.assignee ?? null, f.assignee === null, pMin, pMax, words];
+}
+
+/** How many tasks match the filters (limit and cursor aside). */
+export async function countTasks(sql: Sql, f: TaskFilter = {}): Promise<number> {
+  return mapDbErrors(async () => {
+    const r = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tasks t WHERE ${FILTER_WHERE}`,
+      await filterParams(sql, f),
+    );
+    return Number(r.rows[0]?.n ?? 0);
+  });
+}
+
+/** Most important first: priority, then due soonest (undated last), then oldest. */
+export async function listTasks(sql: Sql, f: TaskFilter = {}): Promise<Page<Task>> {
   const limit = f.limit === undefined ? 50 : requireInt("limit", f.limit, 1, 500);
   const after = f.cursor ? decodeCursor(f.cursor) : undefined;
 
   return mapDbErrors(async () => {
-    const projectId = f.project === undefined ? null : await resolveProjectId(sql, f.project);
     const r = await sql.query<SortedRow>(
       `${TASK_SELECT.replace(
         "SELECT t.*,",
@@ -147,26 +171,14 @@ export async function listTasks(sql: Sql, f: TaskFilter = {}): Promise<Page<Task
                 ELSE to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS sort_due,
            to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_created,`,
       )}
-       WHERE ($1::text[] IS NULL OR t.status = ANY($1))
-         AND ($2::uuid IS NULL OR t.project_id = $2)
-         AND ($3::text IS NULL OR t.assigned_to = $3 OR t.claimed_by = $3)
-         AND (NOT $4::boolean OR t.assigned_to IS NULL)
-         AND -t.priority BETWEEN -$6::int AND -$5::int
-         AND ($7::text[] IS NULL OR NOT EXISTS (
-               SELECT 1 FROM unnest($7::text[]) w WHERE t.title NOT ILIKE '%' || w || '%'))
+       WHERE ${FILTER_WHERE}
          AND ($8::int IS NULL OR (-t.priority, coalesce(t.due_at, 'infinity'::timestamptz), t.created_at, t.id)
                                  > (-$8::int, $9::timestamptz, $10::timestamptz, $11::uuid))
        -- idx_tasks_list_order: the page is a range of the index, not a sort of every match
        ORDER BY -t.priority, coalesce(t.due_at, 'infinity'::timestamptz), t.created_at, t.id
        LIMIT $12`,
       [
-        statuses,
-        projectId,
-        f.assignee ?? null,
-        f.assignee === null,
-        pMin,
-        pMax,
-        words,
+        ...(await filterParams(sql, f)),
         after?.priority ?? null,
         after?.due ?? null,
         after?.created ?? null,

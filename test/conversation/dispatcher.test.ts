@@ -282,6 +282,19 @@ describe("projects and agents", () => {
     expect(prefs.rows[0]?.level).toBe("important");
   });
 
+  it("says how many tasks there are when there are more than it lists", async () => {
+    await h.say("start a new project called Archive");
+    await h.db.sql.query(
+      `INSERT INTO tasks (title, status, completed_at, project_id)
+       SELECT 'old chore ' || g, 'completed', now(), (SELECT id FROM projects WHERE name = 'Archive')
+       FROM generate_series(1, 250) g`,
+    );
+    const list = await h.say("list completed tasks in archive");
+    expect(list.intent).toBe("task.list");
+    expect(list.text).toMatch(/^250 finished tasks in Archive:/);
+    expect(list.text).toContain("and 244 more");
+  });
+
   it("answers help, briefing and what it did not catch", async () => {
     expect((await h.say("what can you do")).intent).toBe("help");
     const brief = await h.say("brief me");
