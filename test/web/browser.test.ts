@@ -141,6 +141,33 @@ describe("the dashboard in a real browser", () => {
     await page.screenshot({ path: `${SHOTS}/login-phone-dark.png` });
   });
 
+  it("stays live while events never pause: busy agents do not freeze the page", async () => {
+    const page = await signedIn();
+    // An agent reporting progress every 20 ms: the stream never goes quiet for long.
+    const c = await hub.api("POST", "/v1/tasks", { title: "Crawl the archive", assigned_to: "scout" }, agentKey);
+    const busy = c.body.task.number as number;
+    const claim = await hub.api("POST", `/v1/tasks/${busy}/claim`, {}, agentKey);
+    let streaming = true;
+    const stream = (async () => {
+      for (let i = 0; streaming; i++) {
+        await hub.api(
+          "POST",
+          `/v1/tasks/${busy}/updates`,
+          { update_type: "progress", message: `page ${i}`, claim_token: claim.body.task.claim_token },
+          agentKey,
+        );
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      const n = await agentFails("Index the archive", "The index is full");
+      await page.locator(`#s-${n}`).waitFor({ timeout: 10_000 });
+    } finally {
+      streaming = false;
+      await stream;
+    }
+  });
+
   it("shows an agent's question live, and the answer unblocks the task", async () => {
     const page = await signedIn();
     // Set in this document: a reload would lose it.

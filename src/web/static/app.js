@@ -120,11 +120,23 @@
     }
   }
 
+  // A burst of events (a batch completed) becomes one re-fetch, 100 ms after its first event;
+  // while events keep coming, a re-fetch a second at most. (Waiting for a quiet moment instead
+  // froze the page for as long as busy agents kept writing.)
   let timer;
-  const schedule = () => {
-    clearTimeout(timer);
-    // A burst of events (a batch completed) becomes one re-fetch.
-    timer = setTimeout(refresh, 100);
+  let lastRefresh = 0;
+  // soon: after the person's own action, whatever the last re-fetch was.
+  const schedule = (soon = false) => {
+    if (timer !== undefined) {
+      if (!soon) return;
+      clearTimeout(timer);
+    }
+    const wait = soon ? 100 : Math.max(100, lastRefresh + 1000 - Date.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      lastRefresh = Date.now();
+      refresh();
+    }, wait);
   };
 
   // ---- the event stream
@@ -240,7 +252,7 @@
       if (log.contains(form)) form.closest(".actions")?.remove();
       for (const el of form.querySelectorAll("textarea, input[name=text]")) el.value = "";
       if ("text" in body) say(said, body);
-      schedule();
+      schedule(true);
     } catch {
       say(said, { text: "The hub did not answer. Check the connection and try again.", buttons: [] });
     } finally {
