@@ -144,7 +144,12 @@ describe("the dashboard in a real browser", () => {
   it("stays live while events never pause: busy agents do not freeze the page", async () => {
     const page = await signedIn();
     // An agent reporting progress every 20 ms: the stream never goes quiet for long.
-    const c = await hub.api("POST", "/v1/tasks", { title: "Crawl the archive", assigned_to: "scout" }, agentKey);
+    const c = await hub.api(
+      "POST",
+      "/v1/tasks",
+      { title: "Crawl the archive", assigned_to: "scout" },
+      agentKey,
+    );
     const busy = c.body.task.number as number;
     const claim = await hub.api("POST", `/v1/tasks/${busy}/claim`, {}, agentKey);
     let streaming = true;
