@@ -10,6 +10,7 @@ import {
   createTask,
   findProjects,
   listProjects,
+  listRecentlyCompleted,
   listTasks,
   listTaskUpdates,
   reopenTask,
@@ -41,6 +42,8 @@ import { type Agreed, expiresAt, type Slots, str, type Turn } from "./turn.ts";
 const PRIORITIES = new Set(["low", "medium", "high", "critical"]);
 const STATUSES = new Set(["pending", "in_progress", "blocked", "completed", "failed", "cancelled"]);
 const OPEN: TaskStatus[] = ["pending", "in_progress", "blocked"];
+/** the most a spoken or written list reads; beyond it, the reply counts */
+const LIST_LIMIT = 200;
 
 const priorityOf = (v: unknown) =>
   typeof v === "string" && PRIORITIES.has(v) ? (v as PriorityName) : undefined;
@@ -140,7 +143,7 @@ export async function createTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
 export async function listTasksIntent(t: Turn, slots: Slots): Promise<Reply> {
   const status = str(slots.status);
   const filter: TaskFilter = {
-    limit: 200,
+    limit: LIST_LIMIT,
     status: status && STATUSES.has(status) ? (status as TaskStatus) : OPEN,
   };
   let suffix = "";
@@ -158,7 +161,20 @@ export async function listTasksIntent(t: Turn, slots: Slots): Promise<Reply> {
   }
   const priority = priorityOf(slots.priority);
   if (priority) filter.priority = priority;
-  const page = await listTasks(t.tx, filter);
+  // Finished tasks: the most recent first ("what got done" means lately, not the most
+  // important of all time). Others: the most important first.
+  let tasks: Task[];
+  let more: boolean;
+  if (filter.status === "completed") {
+    const { status: _, limit = LIST_LIMIT, ...rest } = filter;
+    const got = await listRecentlyCompleted(t.tx, { ...rest, limit: limit + 1 });
+    tasks = got.slice(0, limit);
+    more = got.length > limit;
+  } else {
+    const page = await listTasks(t.tx, filter);
+    tasks = page.items;
+    more = page.nextCursor !== undefined;
+  }
   const adjective = [
     priority === "critical" || priority === "high" ? priority : "",
     status ? statusAdjective(status) : "open",
@@ -166,8 +182,8 @@ export async function listTasksIntent(t: Turn, slots: Slots): Promise<Reply> {
     .filter((s) => s.length > 0)
     .join(" ");
   // More than a page: say how many there are, not how many were read.
-  const total = page.nextCursor ? await countTasks(t.tx, filter) : page.items.length;
-  return taskList({ tasks: page.items, total, adjective, suffix }, t.fmt);
+  const total = more ? await countTasks(t.tx, filter) : tasks.length;
+  return taskList({ tasks, total, adjective, suffix }, t.fmt);
 }
 
 const statusAdjective = (s: string) =>

@@ -157,6 +157,25 @@ export async function countTasks(sql: Sql, f: TaskFilter = {}): Promise<number> 
   });
 }
 
+/**
+ * Completed tasks, the most recently finished first: what a person asking "what got done"
+ * means (most important first would put a year-old task ahead of this morning's). One page.
+ */
+export async function listRecentlyCompleted(
+  sql: Sql,
+  f: Omit<TaskFilter, "status" | "cursor"> = {},
+): Promise<Task[]> {
+  const limit = f.limit === undefined ? 50 : requireInt("limit", f.limit, 1, 500);
+  return mapDbErrors(async () => {
+    const r = await sql.query<TaskRow>(
+      // idx_tasks_completed_at, walked from its newest end
+      `${TASK_SELECT} WHERE ${FILTER_WHERE} ORDER BY t.completed_at DESC NULLS LAST, t.id LIMIT $8`,
+      [...(await filterParams(sql, { ...f, status: "completed" })), limit],
+    );
+    return r.rows.map(taskFromRow);
+  });
+}
+
 /** Most important first: priority, then due soonest (undated last), then oldest. */
 export async function listTasks(sql: Sql, f: TaskFilter = {}): Promise<Page<Task>> {
   const limit = f.limit === undefined ? 50 : requireInt("limit", f.limit, 1, 500);

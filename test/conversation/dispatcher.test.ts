@@ -282,17 +282,21 @@ describe("projects and agents", () => {
     expect(prefs.rows[0]?.level).toBe("important");
   });
 
-  it("says how many tasks there are when there are more than it lists", async () => {
+  it("lists finished tasks the most recent first, and says how many there are beyond the list", async () => {
     await h.say("start a new project called Archive");
     await h.db.sql.query(
-      `INSERT INTO tasks (title, status, completed_at, project_id)
-       SELECT 'old chore ' || g, 'completed', now(), (SELECT id FROM projects WHERE name = 'Archive')
+      `INSERT INTO tasks (title, status, completed_at, project_id, priority)
+       SELECT 'old chore ' || g, 'completed', now() - g * interval '1 hour',
+              (SELECT id FROM projects WHERE name = 'Archive'), CASE WHEN g = 250 THEN 100 ELSE 50 END
        FROM generate_series(1, 250) g`,
     );
     const list = await h.say("list completed tasks in archive");
     expect(list.intent).toBe("task.list");
     expect(list.text).toMatch(/^250 finished tasks in Archive:/);
     expect(list.text).toContain("and 244 more");
+    // What got done lately, not the most important of all time (chore 250, critical, is the oldest).
+    expect(list.text.split("\n")[1]).toMatch(/'old chore 1' \(done/);
+    expect(list.text).not.toContain("'old chore 250'");
   });
 
   it("answers help, briefing and what it did not catch", async () => {
