@@ -1,4 +1,5 @@
-import { createReadStream } from "node:fs";
+import type { ReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { migrate } from "../db/migrate.ts";
@@ -20,8 +21,20 @@ export async function restoreDatabase(
   file: string,
   opts: { force?: boolean } = {},
 ): Promise<RestoreResult> {
+  let source: ReadStream;
+  try {
+    source = (await open(file, "r")).createReadStream();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT" ? "there is no such file" : code === "EACCES" ? "permission denied" : String(e);
+    throw new HubError("bad_request", `Cannot read the backup ${file}: ${reason}.`, { cause: e });
+  }
   await migrate(sql);
-  const input = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  const gunzip = createGunzip();
+  // pipe() does not pass a read error on: without this it would go unhandled and end the process.
+  source.on("error", (e) => gunzip.destroy(e));
+  const input = createInterface({ input: source.pipe(gunzip), crlfDelay: Infinity });
   const it = input[Symbol.asyncIterator]();
   let header: BackupHeader;
   try {

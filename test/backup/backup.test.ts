@@ -107,6 +107,10 @@ describe.each(BACKENDS)("backup and restore on %s", (backend) => {
     await writeFile(junk, "not gzip at all");
     const before = await snapshot(dst.sql);
     await expect(restoreDatabase(dst.sql, junk, { force: true })).rejects.toThrow();
+    const missing = join(dir, "missing.backup.gz");
+    await expect(restoreDatabase(dst.sql, missing, { force: true })).rejects.toThrow(
+      `Cannot read the backup ${missing}: there is no such file.`,
+    );
     expect(await snapshot(dst.sql)).toEqual(before);
   });
 });
@@ -140,7 +144,9 @@ describe("backup of a large database on Postgres", () => {
 
   it("a file it cannot write fails with the reason, and leaves nothing behind", async () => {
     const file = join(dir, "no such folder", "x.backup.gz");
-    await expect(backupDatabase(db.sql, file)).rejects.toThrow(/ENOENT/);
+    await expect(backupDatabase(db.sql, file)).rejects.toThrow(
+      `Cannot write the backup to ${file}: its folder does not exist.`,
+    );
     await expect(readdir(join(dir))).resolves.toEqual(["large.backup.gz"]);
   });
 });
