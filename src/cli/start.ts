@@ -8,7 +8,14 @@ export async function runStart(config: Config, logger: Logger): Promise<number> 
   keepRunningOnStrayErrors(logger);
   const hub = createHub(config, logger, { channelAdapters: buildChannelAdapters });
   const stopped = stopOnSignals(hub, logger);
-  await hub.start();
+  try {
+    await hub.start();
+  } catch (e) {
+    // What started before the failure (the database, the relay, adapters) would otherwise keep
+    // the process alive without its API.
+    await hub.stop();
+    throw e;
+  }
   await stopped;
   return 0;
 }

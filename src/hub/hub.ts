@@ -8,6 +8,7 @@ import { runBriefingScheduler } from "../cos/briefing-scheduler.ts";
 import { createNotifier, type Notifier } from "../cos/notifier.ts";
 import { openDatabase } from "../db/open.ts";
 import type { Sql } from "../db/sql.ts";
+import { HubError } from "../errors.ts";
 import { type ClusterEvents, createClusterEvents } from "../events/cluster-events.ts";
 import { createEventPublisher } from "../events/create-publisher.ts";
 import { createLocalEventBus, type LocalEventBus } from "../events/local-bus.ts";
@@ -164,7 +165,9 @@ export function createHub(config: Config, logger: Logger, opts: HubOptions = {})
     }
 
     if (opts.listen !== false) {
-      url = await app.listen({ host: config.host, port: config.port });
+      url = await app.listen({ host: config.host, port: config.port }).catch((e: unknown) => {
+        throw listenFailed(e, config.host, config.port);
+      });
       log.info({ url, adapters: adapters.map((a) => a.name) }, "AgentOps hub is running");
     } else {
       await app.ready();
@@ -233,4 +236,16 @@ export function createHub(config: Config, logger: Logger, opts: HubOptions = {})
       return stopping;
     },
   };
+}
+
+/** Why the API could not listen, said with the setting to change. */
+function listenFailed(e: unknown, host: string, port: number): unknown {
+  const at = `${host}:${port}`;
+  const why: Record<string, string> = {
+    EADDRINUSE: "something else is listening there (another hub?). Stop it, or set PORT to a free port",
+    EADDRNOTAVAIL: `${host} is not an address of this machine. Set HOST to one of its addresses`,
+    EACCES: "a port below 1024 needs privileges. Set PORT to 1024 or above",
+  };
+  const reason = why[(e as NodeJS.ErrnoException).code ?? ""];
+  return reason ? new HubError("config_invalid", `Cannot listen on ${at}: ${reason}.`, { cause: e }) : e;
 }
