@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { Sql } from "../db/sql.ts";
-import { HubError } from "../errors.ts";
+import { fileError } from "./file-error.ts";
 import { backupTables, quoteIdent } from "./tables.ts";
 
 export const BACKUP_FORMAT = "agentops-backup";
@@ -83,22 +83,8 @@ export async function backupDatabase(sql: Sql, file: string): Promise<BackupResu
     out.destroy();
     await written.catch(() => {});
     await rm(tmp, { force: true });
-    throw e === failed ? writeFailed(file, e) : e;
+    throw e === failed ? fileError("write the backup to", file, e, "its folder does not exist") : e;
   }
   await rename(tmp, file);
   return { file, rows };
-}
-
-/** The file's own trouble (no such folder, no permission, a full disk) named for a person. */
-function writeFailed(file: string, e: unknown): HubError {
-  const why: Record<string, string> = {
-    ENOENT: "its folder does not exist",
-    EACCES: "permission denied",
-    EROFS: "the file system is read-only",
-    ENOSPC: "the disk is full",
-    EISDIR: "it is a folder",
-  };
-  const code = (e as NodeJS.ErrnoException).code ?? "";
-  const reason = why[code] ?? (e instanceof Error ? e.message : String(e));
-  return new HubError("bad_request", `Cannot write the backup to ${file}: ${reason}.`, { cause: e });
 }

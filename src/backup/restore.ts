@@ -6,6 +6,7 @@ import { migrate } from "../db/migrate.ts";
 import type { Sql } from "../db/sql.ts";
 import { HubError } from "../errors.ts";
 import { BACKUP_FORMAT, type BackupHeader } from "./backup.ts";
+import { fileError } from "./file-error.ts";
 import { backupTables, quoteIdent } from "./tables.ts";
 
 export interface RestoreResult {
@@ -25,11 +26,22 @@ export async function restoreDatabase(
   try {
     source = (await open(file, "r")).createReadStream();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT" ? "there is no such file" : code === "EACCES" ? "permission denied" : String(e);
-    throw new HubError("bad_request", `Cannot read the backup ${file}: ${reason}.`, { cause: e });
+    throw fileError("read the backup", file, e, "there is no such file");
   }
+  try {
+    return await restoreFrom(sql, file, source, opts);
+  } finally {
+    // A refused or failed restore stops reading too, instead of leaving the file open.
+    source.destroy();
+  }
+}
+
+async function restoreFrom(
+  sql: Sql,
+  file: string,
+  source: ReadStream,
+  opts: { force?: boolean },
+): Promise<RestoreResult> {
   await migrate(sql);
   const gunzip = createGunzip();
   // pipe() does not pass a read error on: without this it would go unhandled and end the process.

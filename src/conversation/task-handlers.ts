@@ -166,10 +166,10 @@ export async function listTasksIntent(t: Turn, slots: Slots): Promise<Reply> {
   let tasks: Task[];
   let more: boolean;
   if (filter.status === "completed") {
-    const { status: _, limit = LIST_LIMIT, ...rest } = filter;
-    const got = await listRecentlyCompleted(t.tx, { ...rest, limit: limit + 1 });
-    tasks = got.slice(0, limit);
-    more = got.length > limit;
+    const { status: _, ...rest } = filter;
+    const got = await listRecentlyCompleted(t.tx, { ...rest, limit: LIST_LIMIT + 1 });
+    tasks = got.slice(0, LIST_LIMIT);
+    more = got.length > LIST_LIMIT;
   } else {
     const page = await listTasks(t.tx, filter);
     tasks = page.items;

@@ -106,7 +106,10 @@ describe("two hub processes on one Postgres, Redis and NATS", () => {
     const botName = tg.bot.username;
     /** message_id of each pushed message → N */
     const pushed = new Map<number, number>();
-    const answered = () => new Set(tg.sent.map((m) => m.reply_to));
+    const allAnswered = () => {
+      const answered = new Set(tg.sent.map((m) => m.reply_to));
+      return [...pushed.keys()].every((id) => answered.has(id));
+    };
     let killedAt = 0;
     const started = Date.now();
     for (let n = 1; n <= MESSAGES; n++) {
@@ -117,7 +120,7 @@ describe("two hub processes on one Postgres, Redis and NATS", () => {
         // Between two messages: every one before is answered, the poller holds nothing in hand.
         // (A reply it was sending as it died may go out twice: Telegram's sendMessage has no
         // idempotency key, and a killed process cannot know whether its last send arrived.)
-        await waitFor(() => [...pushed.keys()].every((id) => answered().has(id)), {
+        await waitFor(allAnswered, {
           what: `the first ${n - 1} answered before the kill`,
           timeoutMs: 15_000,
         });
@@ -131,7 +134,7 @@ describe("two hub processes on one Postgres, Redis and NATS", () => {
     }
 
     // Each one answered (a count of replies would also be reached by one answered twice).
-    await waitFor(() => [...pushed.keys()].every((id) => answered().has(id)), {
+    await waitFor(allAnswered, {
       what: `${MESSAGES} replies (have ${tg.sent.length}); survivor log:\n${tail(survivor.log)}`,
       timeoutMs: 60_000,
       intervalMs: 100,
