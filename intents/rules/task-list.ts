@@ -95,6 +95,8 @@ const LIST_PATTERNS: RegExp[] = [
   /^what(?:'s| is|s) (?:still )?(?<q>open|pending|left|outstanding|in progress|blocked|stuck|failed|done|remaining|queued|on my plate|on the list|on the board|going on|happening|not done)(?: to do)?(?<f>.*)$/i,
   /^(?:is |are |do (?:we|i) have |have (?:we|i) got |does anything |did anything )?(?:there )?(?:anything|any tasks|anything else|something|any) (?<q>blocked|stuck|failing|failed|pending|in progress|broken|waiting|cancelled|done|open|overdue|late|past due|due (?:today|tomorrow|this week|soon))(?<f>.*)$/i,
   /^what (?:got |has been |have been |was |were |did (?:we|they|the agents|you|everyone|the team) (?:get )?)(?<q>done|completed|finished|get done|cancelled|failed|blocked|shipped|finish|complete|fail)(?<f>.*)$/i,
+  // "what did seed do today": what that agent finished (the list puts the most recent first)
+  /^(?:what|which tasks|what tasks|what work)(?: did| has| have)(?: the)? (?!(?:i|we|they|you|team|bots|workers|people|anybody|nobody)\b)(?:agent )?(?<done>[\w-]+)(?: agent)? (?:do|done|finish|finished|complete|completed|get done|gotten done|got done|accomplish|accomplished|ship|shipped|wrap up|wrapped up|close|closed)(?: today| yesterday| so far| this week| lately| overnight| this morning| last night| recently)?$/i,
   /^what(?:'s| is| are|s)?(?: tasks| todos| work)?(?: is| are)? (?:assigned|given) to (?:the )?(?<a>[\w-]+)(?: agent)?$/i,
   /^what (?:tasks|todos|work|jobs) (?:does|do|has|have|did) (?:the )?(?:agent )?(?<a>[\w-]+)(?: agent)? (?:have|got|own|has|get)(?: on (?:his|her|their|its) plate| assigned| to do)?$/i,
   /^(?:show|list|display|give|tell)(?: me)? (?:everything|anything|all|what(?:'s| is)|all the (?:stuff|things))(?: that(?:'s| is| are)| which is| thats)? (?<q>blocked|stuck|failed|failing|pending|in progress|done|completed|finished|cancelled|open|outstanding|waiting)(?<f>.*)$/i,
@@ -108,6 +110,11 @@ export const taskListRule: Rule = (ctx) => {
   for (const re of LIST_PATTERNS) {
     const m = re.exec(t);
     if (!m) continue;
+    if (m.groups?.done) {
+      const a = cleanAgentName(m.groups.done);
+      if (a) return result("task.list", { assignee: a, status: "completed" }, 0.88);
+      continue;
+    }
     if (m.groups?.a) {
       const a = cleanAgentName(m.groups.a);
       if (a) return result("task.list", { assignee: a }, 0.88);
