@@ -197,9 +197,11 @@ const tasksPhrase = (l: ListedTasks, n: number) =>
 export function taskList(l: ListedTasks, f: Fmt): Reply {
   if (l.total === 0 || l.tasks.length === 0) {
     const what = tasksPhrase(l, 2);
+    // "what did seed do today": nothing finished is "yet", not a state of the moment.
+    const when = l.adjective === "finished" ? "yet" : "right now";
     return makeReply("task.list", {
-      text: `No ${what} right now.`,
-      speech: `There are no ${what} right now.`,
+      text: `No ${what} ${when}.`,
+      speech: `There are no ${what} ${when}.`,
     });
   }
   const lines = l.tasks.slice(0, TEXT_ITEMS).map((t) => {

@@ -93,6 +93,12 @@ describe("speech formatting", () => {
     expect(r.text.split("\n").filter((l) => l.startsWith("#")).length).toBeLessThanOrEqual(7);
     expect(r.text).toContain("and 3 more");
   });
+
+  it("says nothing finished yet, and nothing open right now", () => {
+    const none = { tasks: [], total: 0, suffix: "for seed" };
+    expect(taskList({ ...none, adjective: "finished" }, fmt).text).toBe("No finished tasks for seed yet.");
+    expect(taskList({ ...none, adjective: "open" }, fmt).text).toBe("No open tasks for seed right now.");
+  });
 });
 
 describe("every reply of a conversation is speakable", () => {
