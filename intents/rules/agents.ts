@@ -11,14 +11,16 @@ const AGENT_STATUS: [RegExp, string][] = [
 ];
 
 const LIST_RE =
-  /^(?:agents|all agents|my agents|the agents|(?:list|show|display|view|get|see)(?: me)?(?: all| my| the| our)* (?:agents|bots|team|workers)(?: (?:and|with) (?:their )?(?:status|statuses|what they're doing))?|(?:who|which agents?|which bots?|what agents?)(?: is| are|'s|'re)? (?:working|busy|online|active|idle|free|available|offline|around|up|down|on duty|running|doing something|doing anything)(?: right now| now| at the moment| currently| today| atm)?|who(?: is|'s) (?:on|around|on duty)(?: right now| now| today)?|what are (?:the |my |all the )?agents (?:doing|up to|working on)(?: right now| now)?|how are (?:the |my |all the )?agents(?: doing)?|(?:show |list |get )?(?:me )?(?:the |all )?(?:agent|agents|team|bot|worker) (?:status|statuses|overview|list|roster)|status of (?:the |my |all )?(?:agents|bots|team)|what(?:'s| is) everyone (?:doing|up to|working on)(?: right now| now)?|who(?:'s| is) doing what|what agents do i have|which agents do (?:i|we) have|is anyone (?:working|online|idle|busy|free)(?: right now| now)?|are any agents (?:online|idle|busy|offline|free|working)(?: right now| now)?|any (?:agents|bots) (?:online|idle|free|offline|busy)|(?:who|which agents) (?:are|is) (?:not doing anything|doing nothing))$/i;
+  /^(?:agents|all agents|my agents|the agents|(?:list|show|display|view|get|see)(?: me)?(?: all| my| the| our)* (?:agents|bots|team|workers)(?: (?:and|with) (?:their )?(?:status|statuses|what they're doing))?|(?:who|which agents?|which bots?|what agents?)(?: is| are|'s|'re)? (?:working|busy|online|active|idle|free|available|offline|around|up|down|on duty|running|doing something|doing anything)(?: right now| now| at the moment| currently| today| atm)?|who(?: is|'s) (?:on|around|on duty)(?: right now| now| today)?|what are (?:the |my |all the )?agents (?:doing|up to|working on)(?: right now| now)?|how are (?:the |my |all the )?agents(?: doing)?|(?:show |list |get )?(?:me )?(?:the |all )?(?:agent|agents|team|bot|worker) (?:status|statuses|overview|list|roster)|status of (?:the |my |all )?(?:agents|bots|team)|what(?:'s| is| has| have| are) (?:everyone|everybody|(?:the |my |all the |our )?(?:agents|team|bots|workers)) (?:been )?(?:doing|up to|working on)(?: right now| now| today| lately| recently)?|who(?:'s| is) doing what|what agents do i have|which agents do (?:i|we) have|is anyone (?:working|online|idle|busy|free)(?: right now| now)?|are any agents (?:online|idle|busy|offline|free|working)(?: right now| now)?|any (?:agents|bots) (?:online|idle|free|offline|busy)|(?:who|which agents) (?:are|is) (?:not doing anything|doing nothing))$/i;
 
 export const agentListRule: Rule = (ctx) => {
   const t = ctx.text.replace(/[?!.]+$/, "");
   if (!LIST_RE.test(t)) return undefined;
   let status: string | undefined;
+  // "what are they up to" asks what they do, not which are up.
+  const asked = t.replace(/\bup to\b/gi, "");
   for (const [re, value] of AGENT_STATUS) {
-    if (re.test(t)) {
+    if (re.test(asked)) {
       status = value;
       break;
     }
@@ -28,7 +30,7 @@ export const agentListRule: Rule = (ctx) => {
 
 const SHOW_PATTERNS: RegExp[] = [
   /^(?:is|are) (?<a>[\w-]+(?: agent| bot)?|the [\w-]+(?: agent| bot)?|agent [\w-]+) (?:still )?(?:online|offline|up|down|alive|awake|around|available|busy|idle|free|working|running|ok|okay|active|there|stuck|responding|doing anything|connected|dead)(?: right now| now| at the moment| today)?$/i,
-  /^what(?:'s| is|s) (?<a>(?:the )?[\w-]+(?: agent| bot)?|agent [\w-]+) (?:doing|up to|working on|busy with)(?: right now| now| at the moment| today)?$/i,
+  /^what(?:'s| is|s| has) (?!(?:the |my |our )?(?:team|agents|bots|workers|everyone|everybody) )(?<a>(?:the )?[\w-]+(?: agent| bot)?|agent [\w-]+) (?:been )?(?:doing|up to|working on|busy with)(?: right now| now| at the moment| today| lately| recently)?$/i,
   /^(?:show|check|ping|check on|look at|describe|details (?:on|for|of|about)|info (?:on|about|for)|tell me about|status (?:of|for|on)|how's|how is|where is|where's|what about|open|get|display|view|pull up|any news from)(?: me)? (?<a>(?:the )?agent [\w-]+|(?:the )?[\w-]+ (?:agent|bot))(?: doing| status)?$/i,
   /^when (?:was|did) (?<a>(?:the )?[\w-]+(?: agent)?) (?:last (?:seen|active|online|heard from|check in|checked in|run|ran)|check in last|report last)$/i,
   /^(?:have you heard from|has anyone heard from|any word from|any news from|anything from) (?<a>(?:the )?[\w-]+(?: agent)?)(?: lately| today| recently)?$/i,
