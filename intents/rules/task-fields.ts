@@ -35,6 +35,11 @@ const CAPITAL_PROJECT =
 const ASSIGNEE =
   /(?:,\s*)?\s*(?:and\s+)?(?:(?:assign|give|hand|pass)(?:\s+(?:it|this|that))?\s+(?:over\s+)?to|assigned to|for (?:the )?agent|(?:and\s+)?have|(?:and\s+)?let)\s+(?:the\s+)?(?:agent\s+)?(?<v>[\w-]+)(?:\s+agent)?(?:\s+(?:do|handle|take|work on)\s+(?:it|this|that))?(?=\s*(?:,|$|\s(?:by|due|before|with|at|on|for)\b))/i;
 
+// ", for seed" among comma-separated details names the agent: one lowercase word (a capitalised
+// one is a project, "for Launch"), not a person or a time ("buy flowers, for mom").
+const COMMA_FOR_AGENT =
+  /,\s*for\s+(?!(?:me|us|you|him|her|them|myself|ourselves|everyone|everybody|anyone|someone|somebody|later|now|today|tonight|tomorrow|work|home|fun|free|real|sure|good|review|reference|approval|mom|mum|dad|mother|father|wife|husband|kids|family|friends|boss|team|client|clients|customer|customers)\b)(?<v>[a-z][\w-]*)(?=\s*(?:,|$))/;
+
 const DESCRIPTION =
   /\s*(?:(?:,\s*)?(?:description|details|desc|notes?|context|more info)\s*[:=-]\s*|\s+--\s+|\s*\n)(?<v>.+)$/is;
 
@@ -105,7 +110,7 @@ export function extractTaskFields(
     slots.due = due.value;
     s = ` ${cut(s, due.start, due.end)} `;
   }
-  const who = take(s, ASSIGNEE);
+  const who = take(s, ASSIGNEE) ?? take(s, COMMA_FOR_AGENT);
   const agent = who ? cleanAgentName(who.value) : undefined;
   if (who && agent) {
     slots.assignee = agent;
