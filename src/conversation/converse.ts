@@ -3,6 +3,7 @@ import type { Reply } from "../channels/types.ts";
 import {
   askHeard,
   chooseAgain,
+  courtesy,
   expiredQuestion,
   help,
   leftAlone,
@@ -11,6 +12,7 @@ import {
 } from "../cos/meta-replies.ts";
 import { createAgentIntent, listAgentsIntent, showAgentIntent } from "./agent-handlers.ts";
 import { pickChoice } from "./choice.ts";
+import { courtesyOf } from "./courtesy.ts";
 import { briefingIntent, notifySetIntent } from "./misc-handlers.ts";
 import {
   createProjectIntent,
@@ -155,13 +157,20 @@ export async function converse(t: Turn, parsed: ParseResult, text: string): Prom
   }
 
   if (parsed.intent === "confirm") {
-    if (pending?.kind !== "confirm") return expired ? expiredQuestion() : nothingPending();
+    if (pending?.kind !== "confirm") {
+      const polite = courtesyOf(text);
+      if (polite) return courtesy(polite);
+      return expired ? expiredQuestion() : nothingPending();
+    }
     s.pending = null;
     if (parsed.slots.answer !== "yes") return leftAlone();
     return runIntent(t, pending.intent, pending.slots, new Set(pending.agreed));
   }
 
   if (pending?.kind === "confirm" && MUTATING.has(parsed.intent)) s.pending = null;
-  if (parsed.intent === "unknown") return unknown();
+  if (parsed.intent === "unknown") {
+    const polite = courtesyOf(text);
+    return polite ? courtesy(polite) : unknown();
+  }
   return runIntent(t, parsed.intent, parsed.slots as Slots, new Set());
 }

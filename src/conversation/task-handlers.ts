@@ -233,7 +233,7 @@ export async function updateTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
   }
   const c = await updateTask(t.tx, r.ok.id, ch, t.op);
   rememberChange(t, c, `task ${c.task.number} is back as it was`);
-  return taskUpdated(c.task, changed, t.fmt);
+  return taskUpdated(c.task, changed, t.fmt, c.previous);
 }
 
 export async function assignTaskIntent(t: Turn, slots: Slots): Promise<Reply> {

@@ -24,6 +24,12 @@ export function unknown(): Reply {
   });
 }
 
+/** The answer to thanks or a goodbye: short, and nothing to act on. */
+export function courtesy(kind: "thanks" | "bye"): Reply {
+  const text = kind === "thanks" ? "You're welcome." : "Talk soon.";
+  return makeReply("unknown", { text, speech: text });
+}
+
 /** Empty, emoji-only or unreadable input: nothing to act on. */
 export function nothingToDo(): Reply {
   return makeReply("unknown", {

@@ -68,9 +68,14 @@ export function taskShown(t: Task, f: Fmt, last?: TaskUpdate): Reply {
   return taskReply("task.show", t.number, { text: lines.join("\n"), speech: speech.join(" ") });
 }
 
-/** What changed, in words: "now critical priority, due Monday the 3rd". */
-export function taskUpdated(t: Task, changed: string[], f: Fmt): Reply {
+/**
+ * What changed, in words: "now critical priority, due Monday the 3rd". A renamed task is named
+ * by the title it had, so the read-back says what it was and what it is now.
+ */
+export function taskUpdated(t: Task, changed: string[], f: Fmt, before?: Task): Reply {
   const said: string[] = [];
+  const renamed = changed.includes("title") && before !== undefined && before.title !== t.title;
+  const known = renamed ? before : t;
   if (changed.includes("title")) said.push(`renamed to ${quoteTitle(t.title)}`);
   if (changed.includes("priority")) said.push(`now ${priorityName(t.priority)} priority`);
   if (changed.includes("dueAt"))
@@ -78,8 +83,8 @@ export function taskUpdated(t: Task, changed: string[], f: Fmt): Reply {
   if (changed.includes("description")) said.push("has a new description");
   const what = said.length ? joinAnd(said) : "unchanged";
   return taskReply("task.update", t.number, {
-    text: `Done: task ${t.number}, ${quoteTitle(t.title)}, is ${what}.`,
-    speech: `Done. Task ${t.number}, ${sayTitle(t.title)}, is ${what.replace(/'/g, "")}.`,
+    text: `Done: task ${t.number}, ${quoteTitle(known.title)}, is ${what}.`,
+    speech: `Done. Task ${t.number}, ${sayTitle(known.title)}, is ${what.replace(/'/g, "")}.`,
     actions: [act("task.updated", t, `updated task ${t.number}`)],
   });
 }

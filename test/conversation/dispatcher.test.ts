@@ -308,6 +308,24 @@ describe("projects and agents", () => {
     expect(unknown.intent).toBe("unknown");
     expect(unknown.text).toMatch(/didn't catch/);
   });
+
+  it("reads a rename back with the title the task had and the one it has now", async () => {
+    const n = (await h.say("add a task to write the blog post")).taskNumber as number;
+    const renamed = await h.say(`rename task ${n} to write the launch blog post`);
+    expect(renamed.text).toBe(
+      `Done: task ${n}, 'write the blog post', is renamed to 'write the launch blog post'.`,
+    );
+    expect((await taskRow(h.db, n))?.title).toBe("write the launch blog post");
+  });
+
+  it("takes thanks and goodbyes kindly, not as something it did not catch", async () => {
+    expect((await h.say("thanks")).text).toBe("You're welcome.");
+    expect((await h.say("thank you so much cos!")).text).toBe("You're welcome.");
+    // "great" alone would be a yes; with nothing to say yes to, it is thanks
+    expect((await h.say("great, thanks")).text).toBe("You're welcome.");
+    expect((await h.say("ok bye")).text).toBe("Talk soon.");
+    expect((await h.say("thanks, and add a task to water the plants")).intent).toBe("task.create");
+  });
 });
 
 describe("state across restarts and channels", () => {
