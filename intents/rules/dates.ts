@@ -50,7 +50,8 @@ const CONNECTOR = String.raw`(?:(?:,\s*)?(?:and\s+)?(?:it's\s+|it\s+is\s+|it\s+n
 const CUSTOM: { re: RegExp; resolve: (w: Ymd, m: RegExpExecArray) => string | undefined }[] = [
   {
     re: new RegExp(
-      String.raw`${CONNECTOR}\b(?:eod|end of (?:the )?day|close of business|cob|today|tonight|this evening)\b`,
+      // "monday eod" is monday's end of day: the day names the date, eod only its time
+      String.raw`${CONNECTOR}(?<!\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|tmrw?)\s+)\b(?:eod|end of (?:the )?day|close of business|cob|today|tonight|this evening)\b`,
       "i",
     ),
     resolve: (w) => addDays(w, 0),
@@ -101,7 +102,19 @@ const TIME_ONLY =
   /^(?:at\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|h)?|noon|midnight|morning|afternoon|evening|night)$/i;
 
 /** Finds a due date in s; the span covers its connector ("due", "by", ...) so titles can drop it. */
+// The time of day after a date ("tomorrow morning", "friday at 3pm"): the due slot is a date,
+// so the time goes with it rather than staying in the title.
+const TIME_OF_DAY =
+  /^(?:\s+(?:in the |at |by )?(?:morning|afternoon|evening|night|noon|midday|lunch(?:time)?|eod|end of (?:the )?day|close of business|first thing|\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|\d{1,2} o'?clock)|\s+at \d{1,2}(?::\d{2})?)+\b\.?/i;
+
 export function findDue(s: string, ctx: DateContext): Found<string> | undefined {
+  const found = findDueDate(s, ctx);
+  if (!found) return undefined;
+  const time = TIME_OF_DAY.exec(s.slice(found.end));
+  return time ? { ...found, end: found.end + time[0].length } : found;
+}
+
+function findDueDate(s: string, ctx: DateContext): Found<string> | undefined {
   if (!HINT.test(s)) return undefined;
   const w = wallClock(ctx.now, ctx.timeZone);
   let best: Found<string> | undefined;

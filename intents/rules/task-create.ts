@@ -88,8 +88,20 @@ export const taskCreateExplicitRule: Rule = (ctx) => {
   return undefined;
 };
 
+// "move task 3 to Website": a sentence about a numbered task is not a new one, even when it
+// starts like a to-do.
+const MENTIONS_TASK = new RegExp(
+  String.raw`(?:\b(?:task|ticket)\s*#?\s*(?:\d+|${NUMBER_SRC})\b|(?:^|\s)#\d+\b)`,
+  "i",
+);
+
+// "... by friday, can you make a task for that": the ask is not part of the title.
+const TRAILING_ASK =
+  /[\s,]+(?:(?:so )?(?:can|could|would|will) you |please )?(?:make|create|add|log|put|turn|save|set)(?: it| that| this)?(?: (?:into|as|up))? (?:a |an )?(?:task|todo|to-do|reminder|ticket)(?: (?:for|of|about) (?:it|that|this|me))?$/i;
+
 export const taskCreateImpliedRule: Rule = (ctx) => {
-  const t = ctx.text;
+  const t = ctx.text.replace(TRAILING_ASK, "");
+  if (MENTIONS_TASK.test(t)) return undefined;
   // "add buy milk": "add" plus words is a task in a task hub (checked late: "add a note to 7: ...").
   const add = /^(?:add|new|todo|create)\s+(?<rest>.+)$/i.exec(t);
   if (add?.groups?.rest && !/^(?:a |an )?(?:new )?(?:project|agent|note|comment)\b/i.test(add.groups.rest)) {

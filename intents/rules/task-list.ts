@@ -79,7 +79,7 @@ function readFilters(words: string): Slots | undefined {
   }
   const left = cleanValue(
     s.replace(
-      /\b(?:all|my|the|our|any|current|currently|still|right now|now|today|at the moment|please|open|outstanding|left|remaining|there|are|is|that|which|tasks?|todos?|items?|tickets?|things|stuff|work|list|on|plate|agenda|board|queue|me|i|have|do|got|what|else|yet|everything|anything|priority|prio|with|of|to|just|only|every|each|show|see|in|for|at|a|an|by|overall|whole|entire|full|due|overdue|late|this|week|soon|tomorrow|next|month|past due)\b/gi,
+      /\b(?:all|my|the|our|any|current|currently|still|right now|now|today|at the moment|please|open|outstanding|left|remaining|there|are|is|that|which|did|we|they|been|has|were|was|so far|tasks?|todos?|items?|tickets?|things|stuff|work|list|on|plate|agenda|board|queue|me|i|have|do|got|what|else|yet|everything|anything|priority|prio|with|of|to|just|only|every|each|show|see|in|for|at|a|an|by|overall|whole|entire|full|due|overdue|late|this|week|soon|tomorrow|next|month|past due)\b/gi,
       " ",
     ),
   );
@@ -87,10 +87,15 @@ function readFilters(words: string): Slots | undefined {
   return slots;
 }
 
+// Any sentence around the word "tasks": claimed only when every other word is a filter.
+const LOOSE = /^(?<q>.*?)\b(?:tasks|todos|to-dos|tickets)(?<f>.*)$/i;
+
 const LIST_PATTERNS: RegExp[] = [
+  // "how many tasks are open": the list's first line says how many
+  /^how many (?<q>.*?)\s*(?:tasks|todos|to-dos|items|tickets|things)(?<f>.*)$/i,
   /^(?:tasks|todos|to-dos|task list|todo list|to-do list|to do list|my tasks|my todos|all tasks|the backlog|backlog|my list|the list|queue|the queue|my queue|my plate|list|my todo list|my to-do list|my task list|the todo list|the task list|the to-do list)$/i,
   /^(?:list|show|display|view|get|see|give me|pull up|check|what are|which are|read(?: me| out)?|go through|bring up|print|dump)(?: me)?(?<q>.*?)\s(?:tasks|todos|to-dos|to dos|items|tickets|jobs|issues|work items|things)(?<f>.*)$/i,
-  /^(?<q>.*?)\b(?:tasks|todos|to-dos|tickets)(?<f>.*)$/i,
+  LOOSE,
   /^(?:what|which)(?: tasks| todos| things)? (?:is|are|'s|s)(?: still| currently| else| right now)? (?<q>open|pending|left|outstanding|in progress|blocked|stuck|failed|failing|broken|done|completed|finished|cancelled|canceled|remaining|todo|to do|queued|waiting|being worked on|underway|on deck|in flight|on (?:my|the) (?:plate|list|agenda|board|docket|radar)|in the (?:queue|pipeline|backlog)|active|ongoing|running|stalled)(?: to do| right now| now| today| still| at the moment)?(?<f>.*)$/i,
   /^what(?:'s| is|s) (?:still )?(?<q>open|pending|left|outstanding|in progress|blocked|stuck|failed|done|remaining|queued|on my plate|on the list|on the board|going on|happening|not done|overdue|late|past due|due)(?: to do)?(?<f>.*)$/i,
   /^(?:is |are |do (?:we|i) have |have (?:we|i) got |does anything |did anything )?(?:there )?(?:anything|any tasks|anything else|something|any) (?<q>blocked|stuck|failing|failed|pending|in progress|broken|waiting|cancelled|done|open|overdue|late|past due|due (?:today|tomorrow|this week|soon))(?<f>.*)$/i,
@@ -121,7 +126,11 @@ export const taskListRule: Rule = (ctx) => {
       continue;
     }
     const q = m.groups?.q ?? "";
-    const f = m.groups?.f ?? "";
+    // "how many tasks does seed have": the agent's tasks
+    const f = (m.groups?.f ?? "").replace(
+      /\b(?:does|do) (?:the )?(?:agent )?([\w-]+)(?: agent)? (?:have|own|hold)\b/i,
+      "for $1",
+    );
     // Qualifiers may hold a verb phrase ("add 3 tasks") that is not a list; readFilters rejects it.
     const slots = readFilters(
       `${q} ${f}`.replace(/\b(?:got done|get done|finish|complete|fail)\b/i, (w) =>
@@ -129,7 +138,7 @@ export const taskListRule: Rule = (ctx) => {
       ),
     );
     if (!slots) continue;
-    return result("task.list", slots, re === LIST_PATTERNS[2] ? 0.8 : 0.9);
+    return result("task.list", slots, re === LOOSE ? 0.8 : 0.9);
   }
   return undefined;
 };

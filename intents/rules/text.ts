@@ -29,7 +29,7 @@ const POLITENESS =
 // Openers people put before the actual request; stripped repeatedly from the start only,
 // because words like "so" or "well" inside a sentence can be content.
 const LEADING =
-  /^(?:so|okay|ok|alright|all right|well|like|hey|hi|hello|yo|right|now|and|oh|also|then|actually|basically|listen|quick one|quick question|one more thing|another thing|(?:hey |ok |okay )?(?:hub|bot|agentops|assistant|computer)|can you|could you|would you|will you|would you mind|i'd like you to|i would like you to|i want you to|i need you to|i'd like to|i would like to|i want to|i wanna|i need to|i'd love (?:it )?if you(?: could)?|let's|lets|let us|go ahead and|just|quickly|hey there)(?:[\s,:!.-]+|$)/i;
+  /^(?:(?:hey|hi|hello|ok|okay|yo)[\s,]+(?:cos|chief of staff|chief)\b|(?:cos|chief of staff|chief)(?=\s*[,:])|so|okay|ok|alright|all right|well|like|hey|hi|hello|yo|right|now|and|oh|also|then|actually|basically|listen|quick one|quick question|one more thing|another thing|(?:hey |ok |okay )?(?:hub|bot|agentops|assistant|computer)|can you|could you|would you|will you|would you mind|i'd like you to|i would like you to|i want you to|i need you to|i'd like to|i would like to|i want to|i wanna|i need to|i'd love (?:it )?if you(?: could)?|let's|lets|let us|go ahead and|just|quickly|hey there)(?:[\s,:!.-]+|$)/i;
 // "to like fix", "it's like done": filler "like" after a function word (not "looks like", "I'd like").
 const FILLER_LIKE = /\b(to|and|so|just|is|it's|its|was|the|a)\s+like\s+/gi;
 
