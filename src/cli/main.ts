@@ -11,7 +11,7 @@ const USAGE = `agentops — the AgentOps hub
   agentops start                          run the hub (default)
   agentops chat                           the hub plus a terminal chat with the Chief of Staff
   agentops migrate                        bring the database schema up to date
-  agentops agent add NAME [--capabilities a,b] [--type worker|specialist]
+  agentops agent add NAME [--capabilities a,b] [--type worker|specialist] [--description TEXT]
                                           register an agent and print its API key (once)
   agentops key create --admin             print a new admin API key (once)
   agentops parse [--channel C] [--now ISO] [--tz ZONE] "text"
@@ -45,8 +45,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
-  const quiet = command !== "start";
-  const logger = createLogger({ level: quiet && config.logLevel === "info" ? "warn" : config.logLevel });
+  // One-shot commands print their own result; the log speaks only of failures (LOG_LEVEL=debug
+  // still shows everything).
+  const quiet = command !== "start" && command !== "chat";
+  const logger = createLogger({ level: quiet && config.logLevel === "info" ? "error" : config.logLevel });
 
   try {
     switch (command) {
