@@ -24,6 +24,21 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined || v === "" ? fallback : ["true", "1", "yes", "on"].includes(v)));
 
+/** One of a few words, said back with the choices when it is none of them. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): T[number] => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const w = v.trim().toLowerCase();
+      if (!values.includes(w)) {
+        ctx.addIssue({ code: "custom", message: `must be one of ${values.join(", ")}; got "${v}"` });
+        return z.NEVER;
+      }
+      return w as T[number];
+    });
+
 const int = (fallback: number, min: number, max: number) =>
   z
     .string()
@@ -121,7 +136,9 @@ const timeZone = z
 
 const schema = z.object({
   NODE_ENV: z.string().optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+  // auto: a readable line on a terminal, JSON otherwise (a container, a file, a log shipper)
+  LOG_FORMAT: oneOf(["auto", "json", "pretty"], "auto"),
   HOST: z.string().default("127.0.0.1"),
   PORT: int(8080, 0, 65535),
   PUBLIC_URL: optionalUrl(["http:", "https:"]),
@@ -204,6 +221,7 @@ type Raw = z.infer<typeof schema>;
 export interface Config {
   env: "production" | "development" | "test";
   logLevel: Raw["LOG_LEVEL"];
+  logFormat: Raw["LOG_FORMAT"];
   host: string;
   port: number;
   publicUrl: string | undefined;
@@ -311,6 +329,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string; dotenv?
   return {
     env: nodeEnv,
     logLevel: r.LOG_LEVEL,
+    logFormat: r.LOG_FORMAT,
     host: r.HOST,
     port: r.PORT,
     publicUrl: r.PUBLIC_URL,

@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { prettyLogStream } from "./log-pretty.ts";
 
 export type { Logger };
 
@@ -22,18 +23,20 @@ const REDACT = [
   "headers.authorization",
 ];
 
-/** The hub's one logger; `file` sends it to a file instead of stdout (the terminal chat). */
+/**
+ * The hub's one logger; `file` sends it to a file instead of stdout (the terminal chat), and
+ * `pretty` writes a line a person reads instead of JSON (a terminal; see log-pretty.ts).
+ */
 export function createLogger(
-  opts: { level: string; name?: string; file?: string } = { level: "info" },
+  opts: { level: string; name?: string; file?: string; pretty?: boolean } = { level: "info" },
 ): Logger {
   const options = {
     level: opts.level,
     name: opts.name ?? "agentops",
     redact: { paths: REDACT, censor: "[redacted]" },
   };
-  return opts.file
-    ? pino(options, pino.destination({ dest: opts.file, sync: false, mkdir: true }))
-    : pino(options);
+  if (opts.file) return pino(options, pino.destination({ dest: opts.file, sync: false, mkdir: true }));
+  return opts.pretty ? pino(options, prettyLogStream()) : pino(options);
 }
 
 /** Bot tokens sit inside URLs (api.telegram.org/bot<token>/...); strip them from any text. */

@@ -8,6 +8,7 @@ locals {
     {
       NODE_ENV               = "production"
       LOG_LEVEL              = "info"
+      LOG_FORMAT             = "json"
       HOST                   = "0.0.0.0"
       PORT                   = "8080"
       DATA_DIR               = "/data"

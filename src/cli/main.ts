@@ -48,12 +48,17 @@ export async function main(argv: string[]): Promise<number> {
   // One-shot commands print their own result; the log speaks only of failures (LOG_LEVEL=debug
   // still shows everything).
   const quiet = command !== "start" && command !== "chat";
-  const logger = createLogger({ level: quiet && config.logLevel === "info" ? "error" : config.logLevel });
+  // Someone at a terminal reads the log; a container or a log shipper parses it.
+  const interactive = process.stdout.isTTY === true;
+  const logger = createLogger({
+    level: quiet && config.logLevel === "info" ? "error" : config.logLevel,
+    pretty: config.logFormat === "pretty" || (config.logFormat === "auto" && interactive),
+  });
 
   try {
     switch (command) {
       case "start":
-        return await runStart(config, logger);
+        return await runStart(config, logger, { signInLink: interactive });
       case "chat":
         return await runChat(config, logger);
       default:

@@ -66,6 +66,10 @@ export async function buildChannelAdapters(ctx: ChannelFactoryContext): Promise<
       }),
     );
   }
-  log.info({ channels: adapters.map((a) => a.name) }, "channels configured");
+  if (adapters.length === 0) {
+    log.info(
+      "no chat channels configured: set TELEGRAM_BOT_TOKEN, DISCORD_TOKEN, IMAP_URL/SMTP_URL or VOICE_TOKEN to add one (see README); the dashboard and `npm run chat` work without them",
+    );
+  } else log.info({ channels: adapters.map((a) => a.name) }, "channels configured");
   return adapters;
 }

@@ -3,7 +3,12 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sayWhereToSignIn } from "../../src/cli/start.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createHub } from "../../src/hub/hub.ts";
+import { createLogger } from "../../src/logger.ts";
 import { createTestDatabase, type TestDb } from "../helpers/db.ts";
+import { captureLogger } from "../infra/capture-logger.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
@@ -44,6 +49,33 @@ describe("agentops start", () => {
       expect(code).toBe(1);
     } finally {
       taken.close();
+    }
+  });
+
+  it("started at a terminal, says where the dashboard is with a sign-in link that works once", async () => {
+    const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }, { dotenv: false });
+    const hub = createHub(config, createLogger({ level: "silent" }));
+    try {
+      await hub.start();
+      const log = captureLogger("info");
+      await sayWhereToSignIn(hub, log.logger);
+      const said = log.lines.find((l) => l.msg.startsWith("Dashboard: "));
+      const url = /(http:\/\/\S+\/web\/login\?code=(\S+))/.exec(said?.msg ?? "");
+      expect(url?.[1]).toContain(hub.url);
+      expect(said?.docs).toBe(`${hub.url}/docs`);
+      const signIn = () =>
+        fetch(`${hub.url}/web/login`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { origin: hub.url },
+          body: new URLSearchParams({ code: url?.[2] ?? "" }),
+        });
+      const first = await signIn();
+      expect(first.status).toBe(303);
+      expect(first.headers.get("set-cookie")).toMatch(/^aoh_session=/);
+      expect((await signIn()).status).toBe(401);
+    } finally {
+      await hub.stop();
     }
   });
 });
