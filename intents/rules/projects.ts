@@ -74,6 +74,11 @@ interface ProjectPattern {
   re: RegExp;
   /** Pattern only fits projects, so no "project" word is needed. */
   strong: boolean;
+  /**
+   * Fits a project or a task alike ("how's the landing page going"): said as a project, with
+   * less confidence; the dispatcher shows the task when no project has that name.
+   */
+  guess?: boolean;
 }
 
 function projectRule(
@@ -279,12 +284,21 @@ const SHOW_PATTERNS: ProjectPattern[] = [
   },
   { re: new RegExp(`^${P} (?:status|progress|overview|update)$`, "i"), strong: false },
   { re: new RegExp(`^(?:project )${P}$`, "i"), strong: true },
+  {
+    re: new RegExp(`^how(?:'s| is| are)(?: the| our| my)? ${P} (?:going|going so far|getting on)$`, "i"),
+    strong: false,
+    guess: true,
+  },
 ];
+
+// "how's it going" is small talk, and "how's everything going" a briefing.
+const NOT_A_NAME =
+  /^(?:it|that|this|everything|things|stuff|everyone|everybody|life|work|the day|your day|my day|today|you)$/i;
 
 /** Project show; "how far along is X" needs no project word, "how is X doing" does (or a capital). */
 export const projectShowRule: Rule = (ctx) => {
   const t = ctx.text.replace(/[?!.]+$/, "");
-  for (const { re, strong } of SHOW_PATTERNS) {
+  for (const { re, strong, guess } of SHOW_PATTERNS) {
     const m = re.exec(t);
     const raw = m?.groups?.p;
     if (!raw) continue;
@@ -293,6 +307,10 @@ export const projectShowRule: Rule = (ctx) => {
     const project = cleanProjectName(raw);
     if (!project) continue;
     if (strong || mentionsProject(raw)) return result("project.show", { project }, 0.9);
+    if (guess) {
+      if (NOT_A_NAME.test(project)) continue;
+      return result("project.show", { project }, looksCapitalized(raw) ? 0.7 : 0.6);
+    }
     if (!/\s/.test(project) && !looksCapitalized(raw)) continue;
     if (looksCapitalized(raw)) return result("project.show", { project }, 0.7);
   }

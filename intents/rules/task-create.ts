@@ -5,7 +5,7 @@ import { NUMBER_SRC } from "./numbers.ts";
 import { findPriority } from "./priority.ts";
 import { cleanAgentName } from "./refs.ts";
 import { extractTaskFields } from "./task-fields.ts";
-import { wordCount } from "./text.ts";
+import { stripFillers, wordCount } from "./text.ts";
 
 const NOUN = `(?:task|tasks|todo|to-do|to do|item|ticket|reminder|card|issue|action item|job|chore|note)`;
 
@@ -41,6 +41,17 @@ const NAMES_EXISTING = new RegExp(
   "i",
 );
 
+// "move task 3 to Website": a sentence about a numbered task is not a new one, even when it
+// starts like a to-do.
+const MENTIONS_TASK = new RegExp(
+  String.raw`(?:\b(?:task|ticket)\s*#?\s*(?:\d+|${NUMBER_SRC})\b|(?:^|\s)#\d+\b)`,
+  "i",
+);
+
+// "... by friday, can you make a task for that": the ask is not part of the title.
+const TRAILING_ASK =
+  /[\s,]+(?:(?:so )?(?:can|could|would|will) you |please )?(?:make|create|add|log|put|turn|save|set)(?: it| that| this)?(?: (?:into|as|up))? (?:a |an )?(?:task|todo|to-do|reminder|ticket)(?: (?:for|of|about) (?:it|that|this|me))?$/i;
+
 function build(rest: string, ctx: RuleContext, confidence: number, assigneeHint?: string, prefix = "") {
   const slots = extractTaskFields(rest, ctx.dates);
   if (!slots.title) return undefined;
@@ -56,8 +67,17 @@ function build(rest: string, ctx: RuleContext, confidence: number, assigneeHint?
   return result("task.create", slots, confidence);
 }
 
+// "add three tasks: a, b and c" asks for several; a task.create makes one, and one task named
+// "a, b and c" is not what was asked. The dispatcher says how to add them.
+const SEVERAL_TASKS =
+  /^(?:please )?(?:add|create|make|log|put|set up|new)\s+(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|some|a few|multiple|a couple of|a couple|a bunch of|these|the following|those)\s+)?(?:new\s+)?(?:tasks|todos|to-dos|items|tickets)\b(?!\s+(?:list|board|page))/i;
+
+/** Whether the words ask for several tasks at once (the dispatcher answers how to add them). */
+export const asksForSeveralTasks = (text: string) => SEVERAL_TASKS.test(stripFillers(text));
+
 export const taskCreateExplicitRule: Rule = (ctx) => {
   const t = ctx.text;
+  if (SEVERAL_TASKS.test(t)) return undefined;
   // "assign seed a task to ..." / "give cos a task: ..." create and assign at once.
   const forAgent =
     /^(?:assign|give|have|get) (?:the )?(?:agent )?(?<a>[\w-]+)(?: agent)? (?:a |an |another |one more )(?:new )?(?:task|job|todo)(?:\s*(?:to|:|-|of|,)\s*|\s+)(?<rest>.+)$/i.exec(
@@ -69,6 +89,23 @@ export const taskCreateExplicitRule: Rule = (ctx) => {
     );
   if (forAgent?.groups?.rest && !NAMES_EXISTING.test(forAgent.groups.rest))
     return build(forAgent.groups.rest, ctx, 0.9, forAgent.groups.a);
+  // "ask seed to draft the report": a new job for that agent, in the person's words. Handing
+  // over what exists ("have seed take task 5", "let seed handle it") is task.assign's.
+  const askAgent =
+    /^(?:ask|tell|get|have|let) (?:the )?(?:agent )?(?<a>[\w-]+)(?: agent)? (?:to )?(?<rest>.+)$/i.exec(t);
+  const asked = askAgent?.groups;
+  if (
+    asked?.a &&
+    asked.rest &&
+    cleanAgentName(asked.a) &&
+    (IMPERATIVE.test(asked.rest) || /^(?:look into|look at|deal with|find out)\b/i.test(asked.rest)) &&
+    !MENTIONS_TASK.test(asked.rest) &&
+    !/\b(?:it|that|this one|that one)$/i.test(asked.rest) &&
+    wordCount(asked.rest) >= 2
+  ) {
+    const r = build(asked.rest, ctx, 0.85, asked.a);
+    if (r) return r;
+  }
   // "remind me tomorrow to send the report": the date sits before the task words.
   const remind =
     /^remind me (?<when>(?:on |by |next |this )?[\w/-]+(?: (?:morning|afternoon|evening|week))?) to (?<rest>.+)$/i.exec(
@@ -88,19 +125,9 @@ export const taskCreateExplicitRule: Rule = (ctx) => {
   return undefined;
 };
 
-// "move task 3 to Website": a sentence about a numbered task is not a new one, even when it
-// starts like a to-do.
-const MENTIONS_TASK = new RegExp(
-  String.raw`(?:\b(?:task|ticket)\s*#?\s*(?:\d+|${NUMBER_SRC})\b|(?:^|\s)#\d+\b)`,
-  "i",
-);
-
-// "... by friday, can you make a task for that": the ask is not part of the title.
-const TRAILING_ASK =
-  /[\s,]+(?:(?:so )?(?:can|could|would|will) you |please )?(?:make|create|add|log|put|turn|save|set)(?: it| that| this)?(?: (?:into|as|up))? (?:a |an )?(?:task|todo|to-do|reminder|ticket)(?: (?:for|of|about) (?:it|that|this|me))?$/i;
-
 export const taskCreateImpliedRule: Rule = (ctx) => {
   const t = ctx.text.replace(TRAILING_ASK, "");
+  if (SEVERAL_TASKS.test(t)) return undefined;
   if (MENTIONS_TASK.test(t)) return undefined;
   // "add buy milk": "add" plus words is a task in a task hub (checked late: "add a note to 7: ...").
   const add = /^(?:add|new|todo|create)\s+(?<rest>.+)$/i.exec(t);

@@ -22,7 +22,7 @@ const STATUS: [RegExp, string][] = [
 ];
 
 function readFilters(words: string): Slots | undefined {
-  let s = ` ${words} `;
+  let s = ` ${words.replace(/\s+/g, " ")} `;
   const slots: Slots = {};
   for (const [re, value] of STATUS) {
     const m = re.exec(s);
@@ -69,7 +69,7 @@ function readFilters(words: string): Slots | undefined {
     const project = cleanProjectName(proj.groups.p);
     if (
       project &&
-      !/^(?:me|plate|list|agenda|board|radar|docket|queue|deck|today|this week|right now|now|progress|hold)$/i.test(
+      !/^(?:me|plate|list|agenda|board|radar|docket|queue|deck|today|this week|right now|now|progress|hold)(?: today| now| right now| this week| at the moment)?$/i.test(
         project,
       )
     ) {
@@ -102,6 +102,7 @@ const LIST_PATTERNS: RegExp[] = [
   /^what (?:got |has been |have been |was |were |did (?:we|they|the agents|you|everyone|the team) (?:get )?)(?<q>done|completed|finished|get done|cancelled|failed|blocked|shipped|finish|complete|fail)(?<f>.*)$/i,
   // "what did seed do today": what that agent finished (the list puts the most recent first)
   /^(?:what|which tasks|what tasks|what work)(?: did| has| have)(?: the)? (?!(?:i|we|they|you|team|bots|workers|people|anybody|nobody)\b)(?:agent )?(?<done>[\w-]+)(?: agent)? (?:do|done|finish|finished|complete|completed|get done|gotten done|got done|accomplish|accomplished|ship|shipped|wrap up|wrapped up|close|closed|work on|worked on)(?: today| yesterday| so far| this week| lately| overnight| this morning| last night| recently)?$/i,
+  /^what (?:did|have|has) (?:i|we) (?:ask|asked|give|given|assign|assigned|get|got|hand|handed)(?: the)? (?:agent )?(?<a>[\w-]+)(?: agent)?(?: to (?:do|work on|handle|look into))?$/i,
   /^what(?:'s| is| are|s)?(?: tasks| todos| work)?(?: is| are)? (?:assigned|given) to (?:the )?(?<a>[\w-]+)(?: agent)?$/i,
   /^what (?:tasks|todos|work|jobs) (?:does|do|has|have|did) (?:the )?(?:agent )?(?<a>[\w-]+)(?: agent)? (?:have|got|own|has|get)(?: on (?:his|her|their|its) plate| assigned| to do)?$/i,
   /^(?:show|list|display|give|tell)(?: me)? (?:everything|anything|all|what(?:'s| is)|all the (?:stuff|things))(?: that(?:'s| is| are)| which is| thats)? (?<q>blocked|stuck|failed|failing|pending|in progress|done|completed|finished|cancelled|open|outstanding|waiting)(?<f>.*)$/i,

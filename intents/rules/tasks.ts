@@ -15,9 +15,14 @@ interface TaskPattern {
   extra?: (m: RegExpExecArray, ctx: RuleContext) => Slots | undefined;
 }
 
+// "let me know when seed is done" asks to be told, later: it changes and shows nothing now.
+const ASKS_TO_BE_TOLD =
+  /^(?:let me know|tell me|ping me|notify me|alert me|message me|text me|warn me|update me)(?: right away)? (?:when|if|once|as soon as)\b/i;
+
 function taskRule(intent: IntentName, patterns: TaskPattern[], confidence: number): Rule {
   return (ctx) => {
     const t = ctx.text.replace(/[?!.]+$/, "");
+    if (ASKS_TO_BE_TOLD.test(t)) return undefined;
     for (const p of patterns) {
       const m = p.re.exec(t);
       if (!m) continue;
