@@ -1,9 +1,9 @@
 import type { ParseResult } from "../../intents/types.ts";
 import type { Reply } from "../channels/types.ts";
 import {
+  aside,
   askHeard,
   chooseAgain,
-  courtesy,
   expiredQuestion,
   help,
   leftAlone,
@@ -11,8 +11,8 @@ import {
   unknown,
 } from "../cos/meta-replies.ts";
 import { createAgentIntent, listAgentsIntent, showAgentIntent } from "./agent-handlers.ts";
+import { asideOf } from "./asides.ts";
 import { pickChoice } from "./choice.ts";
-import { courtesyOf } from "./courtesy.ts";
 import { briefingIntent, notifySetIntent } from "./misc-handlers.ts";
 import {
   createProjectIntent,
@@ -158,8 +158,8 @@ export async function converse(t: Turn, parsed: ParseResult, text: string): Prom
 
   if (parsed.intent === "confirm") {
     if (pending?.kind !== "confirm") {
-      const polite = courtesyOf(text);
-      if (polite) return courtesy(polite);
+      const said = asideOf(text);
+      if (said) return aside(said);
       return expired ? expiredQuestion() : nothingPending();
     }
     s.pending = null;
@@ -169,8 +169,8 @@ export async function converse(t: Turn, parsed: ParseResult, text: string): Prom
 
   if (pending?.kind === "confirm" && MUTATING.has(parsed.intent)) s.pending = null;
   if (parsed.intent === "unknown") {
-    const polite = courtesyOf(text);
-    return polite ? courtesy(polite) : unknown();
+    const said = asideOf(text);
+    return said ? aside(said) : unknown();
   }
   return runIntent(t, parsed.intent, parsed.slots as Slots, new Set());
 }

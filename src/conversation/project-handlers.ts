@@ -1,5 +1,11 @@
 import type { Reply } from "../channels/types.ts";
-import { createProject, getProjectProgress, listProjects, setProjectStatus } from "../core/index.ts";
+import {
+  createProject,
+  findTasks,
+  getProjectProgress,
+  listProjects,
+  setProjectStatus,
+} from "../core/index.ts";
 import type { ProjectStatus } from "../core/types.ts";
 import {
   askCancelProject,
@@ -11,7 +17,8 @@ import {
 } from "../cos/project-replies.ts";
 import { makeReply } from "../cos/reply.ts";
 import { cleanText } from "../cos/text.ts";
-import { resolveProject } from "./resolve.ts";
+import { holdsEveryWord, resolveProject } from "./resolve.ts";
+import { showTaskIntent } from "./task-handlers.ts";
 import { type Agreed, expiresAt, type Slots, str, type Turn } from "./turn.ts";
 
 const PRIORITIES = new Set(["low", "medium", "high", "critical"]);
@@ -56,7 +63,16 @@ export async function listProjectsIntent(t: Turn, slots: Slots): Promise<Reply> 
 
 export async function showProjectIntent(t: Turn, slots: Slots): Promise<Reply> {
   const p = await resolveProject(t, "project.show", slots.project);
-  if ("reply" in p) return p.reply;
+  if ("reply" in p) {
+    // "how's the landing page going" is said of tasks too: no project by that name, but a task
+    // whose title holds every word.
+    const words = str(slots.project);
+    const tasks = words ? await findTasks(t.tx, words, { limit: 4 }) : [];
+    if (words && tasks.some((task) => holdsEveryWord(task.title, words))) {
+      return showTaskIntent(t, { task: words });
+    }
+    return p.reply;
+  }
   return projectShown(await getProjectProgress(t.tx, p.ok.id));
 }
 

@@ -68,9 +68,22 @@ export async function resolveTask(t: Turn, intent: string, slots: Slots): Promis
   if (!first) return { reply: noSuchTask(intent, words) };
   const exact = found.filter((f) => f.title.trim().toLowerCase() === words.toLowerCase());
   if (found.length === 1 || exact.length === 1) return { ok: exact[0] ?? first };
+  // One title holds every word said, the others only some: that one was meant.
+  const whole = found.filter((f) => holdsEveryWord(f.title, words));
+  if (whole.length === 1 && whole[0]) return { ok: whole[0] };
   const options = found.slice(0, 3).map((f) => ({ number: f.number, title: f.title }));
   t.state.pending = { kind: "choose", intent, slots, options, expiresAt: expiresAt(t) };
   return { reply: askWhichTask(intent, words, options) };
+}
+
+/** Whether a title holds every word said (of three letters or more; at least two such words). */
+export function holdsEveryWord(title: string, said: string): boolean {
+  const words = said
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 2);
+  const t = title.toLowerCase();
+  return words.length > 1 && words.every((w) => t.includes(w));
 }
 
 /** A project by name, case-insensitive, closest match first. */

@@ -24,9 +24,16 @@ export function unknown(): Reply {
   });
 }
 
-/** The answer to thanks or a goodbye: short, and nothing to act on. */
-export function courtesy(kind: "thanks" | "bye"): Reply {
-  const text = kind === "thanks" ? "You're welcome." : "Talk soon.";
+const ASIDES = {
+  thanks: "You're welcome.",
+  bye: "Talk soon.",
+  "tell-me-when": `I tell you what happens as your notifications allow. To hear of every task that finishes, say "notify me of everything".`,
+  "one-at-a-time": `I add one task at a time. Say each one, like "add a task to design the hero image".`,
+};
+
+/** The answer to words that are not a request (asides.ts): short, and nothing done. */
+export function aside(kind: keyof typeof ASIDES): Reply {
+  const text = ASIDES[kind];
   return makeReply("unknown", { text, speech: text });
 }
 

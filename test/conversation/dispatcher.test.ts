@@ -318,6 +318,37 @@ describe("projects and agents", () => {
     expect((await taskRow(h.db, n))?.title).toBe("write the launch blog post");
   });
 
+  it("answers 'how's the X going' with the project of that name, else the task with that title", async () => {
+    const n = (await h.say("add a task to build the zebra pricing page")).taskNumber as number;
+    const task = await h.say("how's the zebra pricing page going");
+    expect(task.intent).toBe("task.show");
+    expect(task.text).toContain(`Task ${n}, 'build the zebra pricing page'`);
+    const project = await h.say("how's the website going");
+    expect(project.intent).toBe("project.show");
+    expect(project.text).toContain("Website");
+    expect((await h.say("how's the moon landing going")).text).toMatch(/project/i);
+  });
+
+  it("'ask seed to draft the report' gives seed a new task in those words", async () => {
+    const r = await h.say("ask seed to draft the quarterly report");
+    expect(r.intent).toBe("task.create");
+    const row = await taskRow(h.db, r.taskNumber as number);
+    expect(row?.title).toBe("draft the quarterly report");
+    expect(row?.assigned_to).toBe("seed");
+  });
+
+  it("several tasks at once, and 'let me know when', are answered with what to say instead", async () => {
+    const before = await h.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks");
+    const several = await h.say("add three tasks to website: hero image, pricing page and contact form");
+    expect(several.text).toBe(
+      `I add one task at a time. Say each one, like "add a task to design the hero image".`,
+    );
+    const when = await h.say("let me know when seed is done");
+    expect(when.text).toContain('"notify me of everything"');
+    const after = await h.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks");
+    expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
+  });
+
   it("takes thanks and goodbyes kindly, not as something it did not catch", async () => {
     expect((await h.say("thanks")).text).toBe("You're welcome.");
     expect((await h.say("thank you so much cos!")).text).toBe("You're welcome.");
