@@ -95,7 +95,7 @@ export class AgentOpsClient {
       } catch (e) {
         if (opts.signal?.aborted) throw e;
         if (!idempotent || attempt >= this.retries) {
-          throw new AgentOpsApiError(0, "network", `${method} ${path} failed: ${(e as Error).message}`);
+          throw new AgentOpsApiError(0, "network", `${method} ${path}: ${unreachable(this.baseUrl, e)}`);
         }
         await sleep(this.backoff(attempt), opts.signal);
         continue;
@@ -472,4 +472,23 @@ async function* parseSse(res: Response): AsyncGenerator<HubEvent> {
       i = buf.indexOf("\n\n");
     }
   }
+}
+
+// What fetch's "fetch failed" means, from the cause Node gives it.
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: "connection refused (is the hub running, on that port?)",
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "the host name could not be resolved",
+  ECONNRESET: "the connection was reset",
+  ETIMEDOUT: "timed out",
+  UND_ERR_CONNECT_TIMEOUT: "timed out connecting",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
+};
+
+function unreachable(baseUrl: string, e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const reason =
+    (cause?.code && REASONS[cause.code]) ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
+  return `cannot reach the hub at ${baseUrl}: ${reason}`;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentOpsApiError, AgentOpsClient, runAgent } from "../../src/sdk/index.ts";
+import { freePort } from "../helpers/ports.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { ADMIN_KEY, type Hub, startHub } from "../http/harness.ts";
 
@@ -99,6 +100,17 @@ describe("AgentOpsClient", () => {
     await following;
     expect(seen.map((e) => e.title)).toEqual(titles);
     expect(resumedFrom).toEqual([String(since), String(seen[1]?.seq)]);
+  });
+
+  it("says which hub it cannot reach, and why, when nothing listens there", async () => {
+    const port = await freePort();
+    const c = new AgentOpsClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: "k", retries: 0 });
+    const err = await c.getTask(1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AgentOpsApiError);
+    expect(err).toMatchObject({ code: "network" });
+    expect((err as Error).message).toBe(
+      `GET /v1/tasks/1: cannot reach the hub at http://127.0.0.1:${port}: connection refused (is the hub running, on that port?)`,
+    );
   });
 
   it("retries 429 and 503 after Retry-After, and gives up with the typed error", async () => {
