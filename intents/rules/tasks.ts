@@ -5,7 +5,7 @@ import { findDue } from "./dates.ts";
 import { findPriority, priorityWord } from "./priority.ts";
 import { cleanAgentName, isDefiniteTaskRef, mentionsProject, parseTaskRef } from "./refs.ts";
 import { T, TREF } from "./task-fragments.ts";
-import { cleanValue, cut, trimPunct } from "./text.ts";
+import { cleanValue, cut, stripFillers, trimPunct } from "./text.ts";
 
 interface TaskPattern {
   re: RegExp;
@@ -18,6 +18,9 @@ interface TaskPattern {
 // "let me know when seed is done" asks to be told, later: it changes and shows nothing now.
 const ASKS_TO_BE_TOLD =
   /^(?:let me know|tell me|ping me|notify me|alert me|message me|text me|warn me|update me)(?: right away)? (?:when|if|once|as soon as)\b/i;
+
+/** Whether the words ask to be told of something later (the dispatcher says what notifications do). */
+export const asksToBeTold = (text: string) => ASKS_TO_BE_TOLD.test(stripFillers(text));
 
 function taskRule(intent: IntentName, patterns: TaskPattern[], confidence: number): Rule {
   return (ctx) => {

@@ -1,4 +1,4 @@
-import { asksForSeveralTasks } from "../../intents/index.ts";
+import { asksForSeveralTasks, asksToBeTold } from "../../intents/index.ts";
 
 /**
  * What a person says that no intent of the catalog covers, yet deserves better than "I didn't
@@ -14,10 +14,6 @@ const THANKS =
 const BYE =
   /^(?:(?:ok|okay|alright|thanks|thank you)[,.!]*\s+)?(?:bye|bye bye|goodbye|good bye|see you|see ya|see you later|talk (?:soon|later|to you later)|later|good night|night|ttyl|that's all|that is all|that's it|that is it|nothing else|i'm done|im done)(?:\s+(?:cos|for now|then|now|thanks|for today))*$/i;
 
-// "let me know when seed is done": what the notifications already do, if their level allows.
-const TELL_ME_WHEN =
-  /^(?:(?:please|pls|and|also|ok|okay)[,\s]+)?(?:let me know|tell me|ping me|notify me|alert me|message me|text me|warn me|update me)(?: right away)? (?:when|if|once|as soon as)\b/i;
-
 export function asideOf(text: string): Aside | undefined {
   const t = text
     .trim()
@@ -25,7 +21,8 @@ export function asideOf(text: string): Aside | undefined {
     .replace(/\s+/g, " ");
   if (THANKS.test(t)) return "thanks";
   if (BYE.test(t)) return "bye";
-  if (TELL_ME_WHEN.test(t)) return "tell-me-when";
+  // "let me know when seed is done": what the notifications already do, if their level allows.
+  if (asksToBeTold(t)) return "tell-me-when";
   if (asksForSeveralTasks(t)) return "one-at-a-time";
   return undefined;
 }

@@ -74,8 +74,7 @@ export function taskShown(t: Task, f: Fmt, last?: TaskUpdate): Reply {
  */
 export function taskUpdated(t: Task, changed: string[], f: Fmt, before?: Task): Reply {
   const said: string[] = [];
-  const renamed = changed.includes("title") && before !== undefined && before.title !== t.title;
-  const known = renamed ? before : t;
+  const known = before ?? t;
   if (changed.includes("title")) said.push(`renamed to ${quoteTitle(t.title)}`);
   if (changed.includes("priority")) said.push(`now ${priorityName(t.priority)} priority`);
   if (changed.includes("dueAt"))
