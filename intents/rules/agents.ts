@@ -36,6 +36,7 @@ const SHOW_PATTERNS: RegExp[] = [
   /^(?:have you heard from|has anyone heard from|any word from|any news from|anything from) (?<a>(?:the )?[\w-]+(?: agent)?)(?: lately| today| recently)?$/i,
   /^(?:agent )?(?<a>[\w-]+) (?:agent )?(?:status|details|info)$/i,
   /^(?:is|has) (?<a>[\w-]+) (?:been )?(?:crashed|stuck|died|gone offline|gone quiet)$/i,
+  /^(?:anything|any news|any updates?|what's new|what is new|anything new) from (?<a>(?:the )?[\w-]+(?: agent| bot)?|agent [\w-]+)(?: today| lately| yet)?$/i,
 ];
 
 export const agentShowRule: Rule = (ctx) => {

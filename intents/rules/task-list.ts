@@ -91,6 +91,8 @@ function readFilters(words: string): Slots | undefined {
 const LOOSE = /^(?<q>.*?)\b(?:tasks|todos|to-dos|tickets)(?<f>.*)$/i;
 
 const LIST_PATTERNS: RegExp[] = [
+  // "what's the plan for today": what is open, the most important first
+  /^what(?:'s| is) (?:the|my|our) (?:plan|agenda|schedule)(?: for)?(?: today| this morning| this afternoon| tonight| now)?$/i,
   // "how many tasks are open": the list's first line says how many
   /^how many (?<q>.*?)\s*(?:tasks|todos|to-dos|items|tickets|things)(?<f>.*)$/i,
   /^(?:tasks|todos|to-dos|task list|todo list|to-do list|to do list|my tasks|my todos|all tasks|the backlog|backlog|my list|the list|queue|the queue|my queue|my plate|list|my todo list|my to-do list|my task list|the todo list|the task list|the to-do list)$/i,

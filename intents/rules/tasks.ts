@@ -381,6 +381,13 @@ export const taskShowRule = taskRule(
     {
       re: re(`^(?:who(?:'s| is) (?:on|doing|handling|working on|assigned to)|who has|who owns) ${T}$`),
     },
+    // "did seed finish the report": that task's state says it
+    {
+      re: re(
+        `^(?:did|has) (?:the )?(?:agent )?[\\w-]+(?: agent)? (?:finish|finished|complete|completed|do|done|ship|shipped|get to|gotten to|start|started)(?: with)?(?: the)? ${T}(?: yet)?$`,
+      ),
+      loose: true,
+    },
   ],
   0.9,
 );
