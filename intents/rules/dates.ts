@@ -145,6 +145,9 @@ function findDueDate(s: string, ctx: DateContext): Found<string> | undefined {
     if (y === null || m === null || d === null) continue;
     // "due monday" said on a Monday means next week's, not today.
     let value = ymd(y, m, d);
+    // "nov 24" said on the 24th after noon: chrono puts a date without a time at noon, finds it
+    // past, and moves it a year on. Today was meant.
+    if (value === ymd(w.y + 1, w.m, w.d) && !r.start.isCertain("year")) value = ymd(w.y, w.m, w.d);
     if (
       value === ymd(w.y, w.m, w.d) &&
       /^(?:on\s+)?(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?$/i.test(text.trim())

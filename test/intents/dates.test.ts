@@ -29,6 +29,21 @@ describe("due dates", () => {
     expect(due(text)).toBe(want);
   });
 
+  it("takes today's date said in the afternoon as today, not next year", () => {
+    const afternoon = { now: new Date("2026-11-23T16:00:00Z"), timeZone: "Europe/Paris" };
+    expect(due("nov 23", afternoon)).toBe("2026-11-23");
+    expect(due("by 23/11", afternoon)).toBe("2026-11-23");
+    expect(due("nov 23 2027", afternoon)).toBe("2027-11-23");
+    expect(due("dec 5", afternoon)).toBe("2026-12-05");
+  });
+
+  it("keeps the time of day out of the title: tomorrow morning, friday at 3pm, monday eod", () => {
+    const title = (s: string) => parseUtterance(s, { now, timeZone: "Europe/Paris" }).slots.title;
+    expect(title("add a task to call the accountant tomorrow morning")).toBe("call the accountant");
+    expect(title("add a task to send the invoice friday at 3pm")).toBe("send the invoice");
+    expect(due("ship it by monday eod")).toBe("2026-11-30");
+  });
+
   it("ignores bare times and bare months", () => {
     expect(due("call at 5pm")).toBeUndefined();
     expect(due("summary for October")).toBeUndefined();
