@@ -42,7 +42,15 @@ export function formatLogLine(line: string): string {
     .filter(([k, v]) => !QUIET_KEYS.has(k) && v !== undefined)
     .map(([k, v]) => `${k}=${value(v)}`)
     .join(" ");
-  return `${time} ${level} ${prefix}${String(r.msg ?? "")}${extra ? `  ${extra}` : ""}`;
+  const out = `${time} ${level} ${prefix}${String(r.msg ?? "")}${extra ? `  ${extra}` : ""}`;
+  // An error's stack, under the line, for errors: where it came from is what a person needs next.
+  const stack = Number(r.level) >= 50 ? stackOf(r.err) : undefined;
+  return stack ? `${out}\n${stack.replace(/^/gm, "    ")}` : out;
+}
+
+function stackOf(err: unknown): string | undefined {
+  const stack = err instanceof Object && "stack" in err ? err.stack : undefined;
+  return typeof stack === "string" ? stack : undefined;
 }
 
 /** A stream for pino that writes each record to `out` as formatLogLine gives it. */

@@ -35,6 +35,13 @@ describe("the log at a terminal", () => {
     await new Promise((r) => setImmediate(r));
     expect(text).toMatch(/INFO {2}telegram started {2}token=\[redacted\] err="boom"\n$/);
     expect(text).not.toContain("ABCDEFGHIJ");
+    text = "";
+    logger.error({ err: new Error("disk full") }, "backup failed");
+    await new Promise((r) => setImmediate(r));
+    const [first, ...stack] = text.trimEnd().split("\n");
+    expect(first).toMatch(/ERROR backup failed {2}err="disk full"$/);
+    expect(stack[0]).toBe("    Error: disk full");
+    expect(stack[1]).toMatch(/^ {4} {4}at /);
     // the hub's own logger redacts the same way when pretty
     expect(createLogger({ level: "silent", pretty: true }).level).toBe("silent");
   });
