@@ -154,6 +154,15 @@ const cases: Case[] = [
     message: /^body\.priority must be an integer from 0 to 100 or one of low, medium, high, critical$/,
   },
   {
+    name: "a status that is not one",
+    method: "GET",
+    path: "/v1/tasks?status=done",
+    status: 400,
+    code: "validation",
+    message:
+      /^query\.status must be one of pending, in_progress, blocked, completed, failed, cancelled, or several of them comma-separated$/,
+  },
+  {
     name: "an unknown field",
     method: "POST",
     path: "/v1/tasks",

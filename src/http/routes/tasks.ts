@@ -136,7 +136,8 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: RouteContext) {
             status: {
               type: "string",
               pattern: `^${STATUS}(,${STATUS})*$`,
-              description: "one status or a comma-separated list",
+              description:
+                "one of pending, in_progress, blocked, completed, failed, cancelled, or several of them comma-separated",
             },
             project: { type: "string", minLength: 1, maxLength: 200 },
             assignee: {
