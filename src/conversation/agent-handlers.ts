@@ -1,7 +1,7 @@
 import type { Reply } from "../channels/types.ts";
-import { listAgents, registerAgent } from "../core/index.ts";
+import { heldTasksByAgent, listAgents, registerAgent } from "../core/index.ts";
 import type { AgentStatus } from "../core/types.ts";
-import { agentCreated, agentList, agentShown } from "../cos/agent-replies.ts";
+import { agentCreated, agentList, agentShown, isWorking } from "../cos/agent-replies.ts";
 import { makeReply } from "../cos/reply.ts";
 import { resolveAgent } from "./resolve.ts";
 import { type Slots, str, type Turn } from "./turn.ts";
@@ -11,20 +11,22 @@ const STATUSES = new Set(["idle", "busy", "offline", "error"]);
 export async function listAgentsIntent(t: Turn, slots: Slots): Promise<Reply> {
   const status = str(slots.status)?.toLowerCase();
   const all = await listAgents(t.tx, status && STATUSES.has(status) ? { status: status as AgentStatus } : {});
+  const held = await heldTasksByAgent(t.tx);
   // "who is online" / "who is working": words people use that are not stored statuses.
   const agents =
     status === "online" || status === "active"
       ? all.filter((a) => a.status !== "offline")
       : status === "working"
-        ? all.filter((a) => a.status === "busy" || a.currentTaskNumber != null)
+        ? all.filter((a) => isWorking(a, held.get(a.name)))
         : all;
-  return agentList(agents, status && STATUSES.has(status) ? status : undefined, t.fmt);
+  return agentList(agents, status && STATUSES.has(status) ? status : undefined, t.fmt, held);
 }
 
 export async function showAgentIntent(t: Turn, slots: Slots): Promise<Reply> {
   const a = await resolveAgent(t, "agent.show", slots.agent ?? slots.name ?? slots.assignee);
   if ("reply" in a) return a.reply;
-  return agentShown(a.ok, t.fmt);
+  const held = await heldTasksByAgent(t.tx, a.ok.name);
+  return agentShown(a.ok, t.fmt, held.get(a.ok.name));
 }
 
 /** Registers the agent without a key: keys are never shown in a chat, the CLI prints them. */

@@ -112,6 +112,26 @@ export async function heartbeatAgent(
   });
 }
 
+/** An agent's tasks in progress under its claim: how many, and the first by number. */
+export interface HeldTasks {
+  count: number;
+  first: number;
+}
+
+/**
+ * What agents hold, read from the claims: an agent that claims and completes without heartbeats
+ * is working all the same. One pass over the tasks in progress (a range of idx_tasks_status).
+ */
+export async function heldTasksByAgent(sql: Sql, agent?: string): Promise<Map<string, HeldTasks>> {
+  const r = await sql.query<{ agent: string; n: number; first: number }>(
+    `SELECT claimed_by AS agent, count(*)::int AS n, min(number) AS first FROM tasks
+     WHERE status = 'in_progress' AND claimed_by IS NOT NULL AND ($1::text IS NULL OR claimed_by = $1)
+     GROUP BY claimed_by`,
+    [agent ?? null],
+  );
+  return new Map(r.rows.map((row) => [row.agent, { count: Number(row.n), first: Number(row.first) }]));
+}
+
 export async function listAgents(sql: Sql, f: { status?: AgentStatus } = {}): Promise<Agent[]> {
   if (f.status !== undefined && !AGENT_STATUSES.includes(f.status)) {
     throw new HubError("validation", `Agent status must be one of ${AGENT_STATUSES.join(", ")}.`);

@@ -258,6 +258,17 @@ describe("projects and agents", () => {
     expect(made.rows).toEqual([{ project: "Nonexistent Thing" }]);
   });
 
+  it("counts an agent that holds a task as working, heartbeat or not", async () => {
+    await h.say("create an agent called quiet-worker");
+    const n = (await h.say("add a task for quiet-worker to index the archive")).taskNumber as number;
+    await claimTask(h.db.sql, n, "quiet-worker", { leaseSeconds: 300 });
+    const shown = await h.say("is quiet-worker online");
+    expect(shown.text).toContain(`quiet-worker is working, on task ${n}`);
+    const working = await h.say("who is working right now");
+    expect(working.text).toContain(`quiet-worker: working, on task ${n}`);
+    expect(working.text).not.toMatch(/none working/);
+  });
+
   it("registers an agent without showing a key and says how to get one", async () => {
     const r = await h.say("create an agent called researcher for web research");
     expect(r.intent).toBe("agent.create");
