@@ -33,7 +33,8 @@ await runAgent({
   logger: { debug: () => {}, info: log("info"), warn: log("warn"), error: log("error") },
   async handle(task, ctx) {
     await ctx.progress(`echoing task ${task.number}`);
-    return { echo: task.input, title: task.title };
+    // `summary` is what the person hears when the task is done; the rest stays on the task.
+    return { summary: `Echoed "${task.title}".`, echo: task.input };
   },
 });
 console.log("echo agent stopped");

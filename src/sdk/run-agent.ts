@@ -28,7 +28,10 @@ export interface RunAgentOptions {
   capabilities?: string[];
   /** tasks handled at once (default 1) */
   concurrency?: number;
-  /** the work: return the result, or throw to fail the task */
+  /**
+   * the work: return the result, or throw to fail the task. A result with a `summary` string
+   * is what the person is told when the task is done; without one, they get the result's JSON.
+   */
   handle: (task: ClaimedTask, ctx: TaskContext) => Promise<unknown>;
   /** abort to stop: no new claims, in-flight tasks finish (see stopGraceMs) */
   signal: AbortSignal;
