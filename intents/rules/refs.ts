@@ -35,7 +35,8 @@ export function parseTaskRef(raw: string): TaskRef | undefined {
   // "task 12's priority" is a field of a task, not a task's title.
   if (/\b(?:priority|prio|deadline|due date)\b/i.test(words)) return undefined;
   if (
-    /^(?:everything|all|all tasks|tasks|anything|something|nothing|what|which|who|whatever|me|you|them|him|her|we|i|they|there)$/i.test(
+    // a bare "task" names none: "tasks done" is not "the task called task is done"
+    /^(?:everything|all|all tasks|tasks|task|ticket|tickets|todo|todos|item|items|job|jobs|anything|something|nothing|what|which|who|whatever|me|you|them|him|her|we|i|they|there)$/i.test(
       words,
     )
   )
