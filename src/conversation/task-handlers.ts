@@ -147,14 +147,21 @@ export async function listTasksIntent(t: Turn, slots: Slots): Promise<Reply> {
     status: status && STATUSES.has(status) ? (status as TaskStatus) : OPEN,
   };
   let suffix = "";
+  let assignee = slots.assignee;
   if (slots.project !== undefined) {
     const p = await resolveProject(t, "task.list", slots.project);
-    if ("reply" in p) return p.reply;
-    filter.project = p.ok.id;
-    suffix = `in ${p.ok.name}`;
+    if ("ok" in p) {
+      filter.project = p.ok.id;
+      suffix = `in ${p.ok.name}`;
+    } else {
+      // "/tasks seed": no project of that name, but an agent's, said where a project goes.
+      const agent = assignee === undefined ? await resolveAgent(t, "task.list", slots.project) : undefined;
+      if (!agent || !("ok" in agent)) return p.reply;
+      assignee = agent.ok.name;
+    }
   }
-  if (slots.assignee !== undefined) {
-    const a = await resolveAgent(t, "task.list", slots.assignee);
+  if (assignee !== undefined) {
+    const a = await resolveAgent(t, "task.list", assignee);
     if ("reply" in a) return a.reply;
     filter.assignee = a.ok.name;
     suffix = `${suffix} for ${a.ok.name}`.trim();

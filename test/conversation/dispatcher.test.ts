@@ -258,6 +258,15 @@ describe("projects and agents", () => {
     expect(made.rows).toEqual([{ project: "Nonexistent Thing" }]);
   });
 
+  it("lists an agent's tasks when its name is said where a project goes (/tasks seed)", async () => {
+    const n = (await h.say("add a task for seed to water the office plants")).taskNumber as number;
+    const r = await h.say("/tasks seed");
+    expect(r.intent).toBe("task.list");
+    expect(r.text).toMatch(/open tasks? for seed/);
+    expect(r.text).toContain(`#${n} 'water the office plants'`);
+    expect((await h.say("/tasks nosuchthing")).text).toMatch(/project/i);
+  });
+
   it("counts an agent that holds a task as working, heartbeat or not", async () => {
     await h.say("create an agent called quiet-worker");
     const n = (await h.say("add a task for quiet-worker to index the archive")).taskNumber as number;
