@@ -34,6 +34,8 @@ export function parseTaskRef(raw: string): TaskRef | undefined {
   if (!words || wordCount(words) > 14 || !/\p{L}/u.test(words)) return undefined;
   // "task 12's priority" is a field of a task, not a task's title.
   if (/\b(?:priority|prio|deadline|due date)\b/i.test(words)) return undefined;
+  // "kill me now" names no task
+  if (/^(?:me|us|you|him|her|them)\b/i.test(words)) return undefined;
   if (
     // a bare "task" names none: "tasks done" is not "the task called task is done"
     /^(?:everything|all|all tasks|tasks|task|ticket|tickets|todo|todos|item|items|job|jobs|anything|something|nothing|what|which|who|whatever|me|you|them|him|her|we|i|they|there)$/i.test(
@@ -71,7 +73,11 @@ export function cleanProjectName(raw: string): string | undefined {
       .replace(/^"(.*)"$/, "$1"),
   );
   if (!s || wordCount(s) > 8 || !/\p{L}|\d/u.test(s)) return undefined;
-  if (/^(?:it|that|this|them|everything|all|projects?)$/i.test(s)) return undefined;
+  // "let's wrap up": a particle or a pronoun is no project's name
+  if (
+    /^(?:it|that|this|them|everything|all|projects?|up|out|down|now|today|for today|things|me|us)$/i.test(s)
+  )
+    return undefined;
   return s;
 }
 
