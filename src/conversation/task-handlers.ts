@@ -22,6 +22,7 @@ import type { PriorityName, Task, TaskStatus } from "../core/types.ts";
 import { confirmReply, makeReply } from "../cos/reply.ts";
 import {
   askCancelTask,
+  askCompleteTask,
   taskAlready,
   taskAssigned,
   taskCancelled,
@@ -36,7 +37,7 @@ import {
 import { cleanText } from "../cos/text.ts";
 import { dueDateToInstant } from "../cos/time.ts";
 import { projectInTitle, resolveAgent, resolveProject, resolveTask } from "./resolve.ts";
-import type { UndoEntry } from "./state.ts";
+import type { PendingConfirm, UndoEntry } from "./state.ts";
 import { type Agreed, expiresAt, type Slots, str, type Turn } from "./turn.ts";
 
 const PRIORITIES = new Set(["low", "medium", "high", "critical"]);
@@ -261,11 +262,36 @@ export async function assignTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
   return taskAssigned(c.task);
 }
 
-export async function completeTaskIntent(t: Turn, slots: Slots): Promise<Reply> {
+/** Asks before acting on the task: a yes runs `intent` on it by number, with `agreed` given. */
+function askFirst(
+  t: Turn,
+  intent: "task.complete" | "task.cancel",
+  task: Task,
+  agreed: PendingConfirm["agreed"],
+  question: Reply,
+): Reply {
+  const verb = intent === "task.complete" ? "complete" : "cancel";
+  t.state.pending = {
+    kind: "confirm",
+    intent,
+    slots: { task: task.number },
+    agreed,
+    question: `${verb} task ${task.number}`,
+    expiresAt: expiresAt(t),
+  };
+  return question;
+}
+
+export async function completeTaskIntent(t: Turn, slots: Slots, agreed: Agreed): Promise<Reply> {
   const r = await resolveTask(t, "task.complete", slots);
   if ("reply" in r) return r.reply;
   about(t, r.ok);
   if (r.ok.status === "completed" || r.ok.status === "cancelled") return taskAlready("task.complete", r.ok);
+  // "close the door", "finish line": one word of a title is a guess, so it is read back first.
+  const words = typeof slots.task === "string" && slots.task !== "last" ? slots.task.trim() : "";
+  if (words && !/\s/.test(words) && !/^#?\d+$/.test(words) && !agreed.has("asked")) {
+    return askFirst(t, "task.complete", r.ok, [...agreed, "asked"], askCompleteTask(r.ok));
+  }
   const c = await completeTask(t.tx, r.ok.id, {}, t.op);
   rememberChange(t, c, `task ${c.task.number} is ${c.previous.status.replace("_", " ")} again`);
   return taskCompleted(c.task);
@@ -277,15 +303,7 @@ export async function cancelTaskIntent(t: Turn, slots: Slots, agreed: Agreed): P
   about(t, r.ok);
   if (r.ok.status === "cancelled" || r.ok.status === "completed") return taskAlready("task.cancel", r.ok);
   if (!agreed.has("destructive")) {
-    t.state.pending = {
-      kind: "confirm",
-      intent: "task.cancel",
-      slots: { task: r.ok.number },
-      agreed: [...agreed, "destructive"],
-      question: `cancel task ${r.ok.number}`,
-      expiresAt: expiresAt(t),
-    };
-    return askCancelTask(r.ok);
+    return askFirst(t, "task.cancel", r.ok, [...agreed, "destructive"], askCancelTask(r.ok));
   }
   const c = await cancelTask(t.tx, r.ok.id, t.op);
   rememberChange(t, c, `task ${c.task.number} is ${c.previous.status.replace("_", " ")} again`);

@@ -167,6 +167,15 @@ export function askCancelTask(t: Task): Reply {
   });
 }
 
+/** Completing a task found by one word of its title is a guess: read it back first. */
+export function askCompleteTask(t: Task): Reply {
+  return confirmReply("task.complete", {
+    text: `Mark task ${t.number}, ${quoteTitle(t.title)}, as done? Say yes to go ahead.`,
+    speech: `Should I mark task ${t.number}, ${sayTitle(t.title)}, as done? Say yes or no.`,
+    taskNumber: t.number,
+  });
+}
+
 /** At most three options, numbered, so "the second one" or "14" picks one. */
 export function askWhichTask(
   intent: string,

@@ -329,6 +329,18 @@ describe("projects and agents", () => {
     expect(unknown.text).toMatch(/didn't catch/);
   });
 
+  it("reads back a completion found by one word of a title before marking it done", async () => {
+    const n = (await h.say("add a task to oil the squeaky gate")).taskNumber as number;
+    const ask = await h.say("close the gate");
+    expect(ask.text).toBe(`Mark task ${n}, 'oil the squeaky gate', as done? Say yes to go ahead.`);
+    expect((await taskRow(h.db, n))?.status).toBe("pending");
+    expect((await h.say("yes")).text).toContain(`Marked task ${n}`);
+    expect((await taskRow(h.db, n))?.status).toBe("completed");
+    // more words, or the task's number, are no guess
+    const m = (await h.say("add a task to paint the squeaky fence")).taskNumber as number;
+    expect((await h.say("mark the squeaky fence as done")).text).toContain(`Marked task ${m}`);
+  });
+
   it("reads a rename back with the title the task had and the one it has now", async () => {
     const n = (await h.say("add a task to write the blog post")).taskNumber as number;
     const renamed = await h.say(`rename task ${n} to write the launch blog post`);
