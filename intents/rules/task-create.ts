@@ -69,8 +69,14 @@ function build(rest: string, ctx: RuleContext, confidence: number, assigneeHint?
 
 // "add three tasks: a, b and c" asks for several; a task.create makes one, and one task named
 // "a, b and c" is not what was asked. The dispatcher says how to add them.
-const SEVERAL_TASKS =
-  /^(?:please )?(?:add|create|make|log|put|set up|new)\s+(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|some|a few|multiple|a couple of|a couple|a bunch of|these|the following|those)\s+)?(?:new\s+)?(?:tasks|todos|to-dos|items|tickets)\b(?!\s+(?:list|board|page))/i;
+const SEVERAL_TASKS = new RegExp(
+  String.raw`^(?:please )?(?:add|create|make|log|put|set up|new)\s+(?:` +
+    // "three tasks", "these tasks": a count says several
+    String.raw`(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|some|a few|multiple|a couple of|a couple|a bunch of|these|the following|those)\s+(?:new\s+)?(?:tasks|todos|to-dos|items|tickets)\b` +
+    // "add tasks: ...", "add tasks for the launch"; not "make tasks clearer in the doc"
+    String.raw`|(?:new\s+)?(?:tasks|todos|to-dos|items|tickets)\s*(?::|$|\b(?:for|to|in|on)\b))`,
+  "i",
+);
 
 /** Whether the words ask for several tasks at once (the dispatcher answers how to add them). */
 export const asksForSeveralTasks = (text: string) => SEVERAL_TASKS.test(stripFillers(text));
